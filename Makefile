@@ -1,0 +1,48 @@
+# Developer entry points. The logic lives in scripts/*.sh; docs/testing.md describes the stages.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Subset of test stages, e.g. make test STAGES="sanity units"
+STAGES ?=
+
+.PHONY: help venv test sanity units lint changelog build docs-lint importer pytest pytest-emulator pytest-integration molecule \
+	demo emulator emulator-stop bench clean distclean
+
+help:
+	@echo "make venv           create/refresh .venv (newest CPython >= 3.12, requirements/dev.txt)"
+	@echo "make test           every CI stage (STAGES=\"sanity units\" for a subset)"
+	@echo "make sanity|units|lint|changelog|build|docs-lint|importer|pytest|molecule   one stage"
+	@echo "make demo           build, install, run playbooks/setup.yml twice against the emulator"
+	@echo "make emulator       start the local Azure emulator (state in .emulator/)"
+	@echo "make emulator-stop  stop it"
+	@echo "make bench          run scripts/bench.sh"
+	@echo "make clean          remove build output; make distclean also removes the virtualenvs"
+
+venv:
+	@scripts/venv.sh dev
+
+test:
+	@scripts/test.sh $(STAGES)
+
+sanity units lint changelog build docs-lint importer pytest pytest-emulator pytest-integration molecule:
+	@scripts/test.sh $@
+
+demo:
+	@scripts/demo.sh
+
+emulator: venv
+	@scripts/emulator.sh start
+
+emulator-stop:
+	@scripts/emulator.sh stop
+
+bench:
+	@if [ -x scripts/bench.sh ] || [ -f scripts/bench.sh ]; then bash scripts/bench.sh; \
+	else echo "make bench: not implemented yet (scripts/bench.sh does not exist)" >&2; exit 1; fi
+
+clean:
+	rm -rf .build tests/output .ansible .pytest_cache importer_result.json changelogs/.plugin-cache.yaml
+	find . -path ./.venv -prune -o -path './.venv-*' -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf .venv .venv-core219 .venv-importer

@@ -1,0 +1,351 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins.
+
+"""Azure role assignments: scopes, deterministic names, matching on (scope, principal, role), and ensure_*.
+
+An assignment is identified by its (scope, principal id, role definition GUID), compared case-insensitively, which is
+also what ARM keeps unique. New assignments get a name derived from that key the way Bicep's
+``getRoleAssignmentName()`` does (``guid(toLower(scope), toLower(principalId), toLower(roleGuid))``, an RFC 4122
+version 5 UUID in ARM's ``guid()`` namespace), so concurrent runs write the same name and ARM keeps one assignment,
+and assignments made by Bicep are recognised as ours. An equal assignment under another name is adopted.
+
+Reads are scope-filtered (``principalId eq '<id>'`` or ``atScope()`` on the scope), never a subscription listing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import (
+    BUILTIN_BY_GUID,
+    CONTROL_ROLE_GUIDS,
+    DATA_ROLE_GUIDS,
+    guid_of,
+    is_guid,
+)
+
+# The namespace of ARM's (and Bicep's) guid() template function.
+ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
+ASSIGNMENTS_SEGMENT = "/providers/Microsoft.Authorization/roleAssignments/"
+
+INSTANCE_NAME_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{3,63}(?<!-)$")
+RESOURCE_GROUP_RE = re.compile(r"^[-\w.()]{1,90}$", re.UNICODE)
+_SEGMENT_RE = re.compile(r"^[^\s/?#%\\]+$")
+_INSTANCE_SCOPE_RE = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.digitaltwins/"
+                                r"digitaltwinsinstances/[^/]+$", re.IGNORECASE)
+
+# PrincipalNotFound retries: 2 s, 4 s, 8 s, then every 15 s, never beyond principal_wait_timeout.
+FIRST_DELAY = 2
+MAX_DELAY = 15
+# After a 409 RoleAssignmentExists, how long to look for the conflicting assignment (ARM reads can lag writes).
+READ_BACK_ATTEMPTS = 4
+READ_BACK_DELAY = 2
+
+ROLE_WRITERS = "Owner, User Access Administrator or Role Based Access Control Administrator"
+
+
+# ---- scopes ----------------------------------------------------------------------------------------------------------
+
+def validate_resource_group(name):
+    if not name or not RESOURCE_GROUP_RE.match(name) or name.endswith("."):
+        raise DigitalTwinsError("resource_group %r is not a valid resource group name (1-90 letters, digits, '_', '-', "
+                                "'.', '(' or ')', not ending in '.')." % name)
+
+
+def validate_instance_name(name):
+    if not name or not INSTANCE_NAME_RE.match(name):
+        raise DigitalTwinsError("instance %r is not a valid Azure Digital Twins instance name (3-63 letters, digits and "
+                                "hyphens, no hyphen at either end)." % name)
+
+
+def instance_scope(subscription_id, resource_group, name):
+    """The ARM id of a Digital Twins instance, used as assignment scope."""
+    validate_resource_group(resource_group)
+    validate_instance_name(name)
+    return ("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DigitalTwins/digitalTwinsInstances/%s"
+            % (subscription_id, resource_group, name))
+
+
+def validate_scope(scope):
+    """A scope as ARM expects it (one leading slash, no trailing slash, case kept); raises when malformed.
+
+    Accepted: ``/``, a management group, a subscription, a resource group, or a resource (with child resources).
+    """
+    text = (scope or "").strip()
+    usage = ("scope %r is not an Azure scope. Use /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<name>, a "
+             "resource id such as /subscriptions/<id>/resourceGroups/<name>/providers/Microsoft.DigitalTwins/"
+             "digitalTwinsInstances/<name>, or /providers/Microsoft.Management/managementGroups/<id>." % scope)
+    if not text.startswith("/"):
+        raise DigitalTwinsError(usage)
+    if text.strip("/") == "":
+        return "/"
+    parts = text.strip("/").split("/")
+    if not all(_SEGMENT_RE.match(part) for part in parts):
+        raise DigitalTwinsError(usage)
+    lowered = [part.lower() for part in parts]
+    if lowered[0] == "providers":
+        if len(parts) != 4 or lowered[1] != "microsoft.management" or lowered[2] != "managementgroups":
+            raise DigitalTwinsError(usage)
+    elif lowered[0] == "subscriptions":
+        if len(parts) < 2 or not is_guid(parts[1]):
+            raise DigitalTwinsError(usage + " The subscription must be its id (a GUID).")
+        rest = lowered[2:]
+        if rest:
+            if rest[0] != "resourcegroups" or len(rest) < 2:
+                raise DigitalTwinsError(usage)
+            validate_resource_group(parts[3])
+            rest = rest[2:]
+        if rest:
+            # providers/<Namespace>/<type>/<name>[/<type>/<name>...]
+            if rest[0] != "providers" or len(rest) < 4 or len(rest) % 2 != 0:
+                raise DigitalTwinsError(usage)
+            if "microsoft.authorization" in rest:
+                raise DigitalTwinsError(usage + " (It looks like a role assignment or definition id, not a scope.)")
+    else:
+        raise DigitalTwinsError(usage)
+    return "/" + "/".join(parts)
+
+
+def scope_key(scope):
+    """Comparison key of a scope: lower case, one leading slash, no trailing slash."""
+    return ("/" + (scope or "").strip().strip("/")).lower()
+
+
+def same_scope(left, right):
+    return scope_key(left) == scope_key(right)
+
+
+def at_or_above(candidate, scope):
+    """True when ``candidate`` is ``scope`` or one of its parents (so an assignment there applies to ``scope``)."""
+    parent, child = scope_key(candidate), scope_key(scope)
+    return parent == "/" or parent == child or child.startswith(parent + "/")
+
+
+def is_instance_scope(scope):
+    return bool(_INSTANCE_SCOPE_RE.match("/" + (scope or "").strip("/")))
+
+
+def scope_of(assignment):
+    """The scope of an assignment model (from its id when ARM left ``scope`` out)."""
+    scope = getattr(assignment, "scope", None)
+    if scope:
+        return scope
+    assignment_id = getattr(assignment, "id", None) or ""
+    index = assignment_id.lower().find(ASSIGNMENTS_SEGMENT.lower())
+    return assignment_id[:index] or "/" if index >= 0 else None
+
+
+# ---- names and identity ----------------------------------------------------------------------------------------------
+
+def assignment_name(scope, principal_id, role_guid):
+    """The deterministic assignment name for (scope, principal, role), equal to Bicep's getRoleAssignmentName()."""
+    key = "-".join([scope_key(scope).rstrip("/"), principal_id.strip().lower(), guid_of(role_guid)])
+    return str(uuid.uuid5(ARM_GUID_NAMESPACE, key))
+
+
+def assignment_id(scope, name):
+    base = "" if scope_key(scope) == "/" else "/" + scope.strip().strip("/")
+    return base + ASSIGNMENTS_SEGMENT + name
+
+
+def matches(assignment, scope, principal_id, role_guid):
+    """True when an assignment model is the (scope, principal, role) one, compared case-insensitively."""
+    return (same_scope(scope_of(assignment), scope)
+            and (getattr(assignment, "principal_id", None) or "").lower() == principal_id.lower()
+            and guid_of(getattr(assignment, "role_definition_id", None)) == guid_of(role_guid))
+
+
+@dataclass
+class Desired:
+    """The assignment a task asks for."""
+
+    scope: str
+    principal: object  # _principal.Principal
+    role: object  # _roles.Role
+
+    @property
+    def name(self):
+        return assignment_name(self.scope, self.principal.id, self.role.guid)
+
+    @property
+    def id(self):
+        return assignment_id(self.scope, self.name)
+
+
+def to_state(assignment, role_name=None, principal=None, adopted=False):
+    """The returned dict of an assignment model (see docs/design.md)."""
+    role_definition = getattr(assignment, "role_definition_id", None)
+    state = {
+        "id": getattr(assignment, "id", None),
+        "name": getattr(assignment, "name", None),
+        "scope": scope_of(assignment),
+        "principal_id": (getattr(assignment, "principal_id", None) or "").lower() or None,
+        "principal_type": getattr(assignment, "principal_type", None),
+        "role_definition_id": role_definition,
+        "role_name": role_name or BUILTIN_BY_GUID.get(guid_of(role_definition)),
+    }
+    if principal is not None:
+        state.update(assignee=principal.assignee, resolved_by=principal.resolved_by, adopted=adopted)
+        if not state["principal_type"]:
+            state["principal_type"] = principal.principal_type
+    return state
+
+
+def predicted_state(desired):
+    """What ARM will hold after creating ``desired``: the check-mode answer."""
+    return {
+        "id": desired.id,
+        "name": desired.name,
+        "scope": desired.scope,
+        "principal_id": desired.principal.id,
+        "principal_type": desired.principal.principal_type,
+        "role_definition_id": desired.role.id,
+        "role_name": desired.role.name,
+        "assignee": desired.principal.assignee,
+        "resolved_by": desired.principal.resolved_by,
+        "adopted": False,
+    }
+
+
+# ---- reads -----------------------------------------------------------------------------------------------------------
+
+def list_for_principal(client, scope, principal_id):
+    """The principal's own assignments at, above and below ``scope`` (one filtered list, no subscription scan)."""
+    with azure_errors("list the role assignments of %s at %s" % (principal_id, scope)):
+        return list(client.role_assignments.list_for_scope(scope, filter="principalId eq '%s'" % principal_id.lower()))
+
+
+def list_at_scope(client, scope):
+    """Every assignment that applies at ``scope``: on it and on its parents (``atScope()``)."""
+    with azure_errors("list the role assignments at %s" % scope):
+        return list(client.role_assignments.list_for_scope(scope, filter="atScope()"))
+
+
+def find(assignments, desired):
+    """The assignments equal to ``desired``, the one with the deterministic name first."""
+    found = [a for a in assignments if matches(a, desired.scope, desired.principal.id, desired.role.guid)]
+    found.sort(key=lambda a: (getattr(a, "name", "") or "").lower() != desired.name)
+    return found
+
+
+# ---- writes ----------------------------------------------------------------------------------------------------------
+
+def _create_parameters(desired):
+    try:
+        from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
+    except ImportError:
+        raise DigitalTwinsError("The Python library azure-mgmt-authorization is required "
+                                "(pip install azure-mgmt-authorization).") from None
+    # principalType is always sent: it lets ARM accept a principal that has not replicated yet.
+    return RoleAssignmentCreateParameters(role_definition_id=desired.role.id, principal_id=desired.principal.id,
+                                          principal_type=desired.principal.principal_type)
+
+
+def _denied(err, desired, verb):
+    return DigitalTwinsError(
+        "The identity running the task may not %s role assignments at %s: that needs %s on the scope or above; "
+        "Contributor is not enough. Nothing was changed. Azure said: %s"
+        % (verb, desired.scope, ROLE_WRITERS, err.message), code=err.code, status=err.status,
+        request_id=err.request_id, tb=err.tb)
+
+
+def create(client, desired, wait_timeout, sleep=time.sleep, clock=time.monotonic):
+    """PUT the assignment; retry PrincipalNotFound (replication delay) with capped backoff for ``wait_timeout`` s."""
+    parameters = _create_parameters(desired)
+    deadline = clock() + max(0, wait_timeout)
+    delay = FIRST_DELAY
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            with azure_errors("create role assignment %s" % desired.id):
+                return client.role_assignments.create(desired.scope, desired.name, parameters)
+        except DigitalTwinsError as err:
+            if err.code == "AuthorizationFailed" or err.status == 403:
+                raise _denied(err, desired, "create") from None
+            if err.code == "UnmatchedPrincipalType":
+                err.hint = ("principal_type must be the type of the object %s in the directory."
+                            % desired.principal.id)
+                raise
+            if err.code != "PrincipalNotFound":
+                raise
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise DigitalTwinsError(
+                    "Azure RBAC does not know principal %s (PrincipalNotFound after %d attempt(s) over %d s). If it was "
+                    "created moments ago, replication can take a few minutes: raise principal_wait_timeout. Otherwise "
+                    "check the object id: a mistyped id never appears."
+                    % (desired.principal.label(), attempts, wait_timeout), code=err.code, status=err.status,
+                    request_id=err.request_id) from None
+            sleep(min(delay, remaining))
+            delay = min(delay * 2, MAX_DELAY)
+
+
+def ensure_present(client, desired, current, check_mode, wait_timeout=180, sleep=time.sleep, clock=time.monotonic):
+    """Make ``desired`` exist. ``current`` are the principal's assignments (list_for_principal). -> (changed, state)."""
+    existing = find(current, desired)
+    if existing:
+        found = existing[0]
+        return False, to_state(found, desired.role.name, desired.principal,
+                               adopted=(found.name or "").lower() != desired.name)
+    if check_mode:
+        return True, predicted_state(desired)
+    try:
+        created = create(client, desired, wait_timeout, sleep=sleep, clock=clock)
+    except DigitalTwinsError as err:
+        if err.code != "RoleAssignmentExists":
+            raise
+        # Someone made the same (scope, principal, role) under another name since we read: adopt it.
+        for attempt in range(READ_BACK_ATTEMPTS):
+            existing = find(list_for_principal(client, desired.scope, desired.principal.id), desired)
+            if existing:
+                return False, to_state(existing[0], desired.role.name, desired.principal,
+                                       adopted=(existing[0].name or "").lower() != desired.name)
+            if attempt + 1 < READ_BACK_ATTEMPTS:
+                sleep(READ_BACK_DELAY)
+        raise DigitalTwinsError("Azure reports that %s already holds %r at %s (RoleAssignmentExists), but the "
+                                "assignment could not be read back. Re-run the task."
+                                % (desired.principal.label(), desired.role.name, desired.scope),
+                                code=err.code, status=err.status, request_id=err.request_id) from None
+    return True, to_state(created, desired.role.name, desired.principal)
+
+
+def ensure_absent(client, desired, current, check_mode):
+    """Remove every assignment equal to ``desired``. -> (changed, {}), plus the removed states for the diff."""
+    existing = find(current, desired)
+    if not existing:
+        return False, {}, []
+    before = [to_state(a, desired.role.name, desired.principal, adopted=(a.name or "").lower() != desired.name)
+              for a in existing]
+    if not check_mode:
+        for assignment in existing:
+            try:
+                with azure_errors("delete role assignment %s" % assignment.id):
+                    client.role_assignments.delete_by_id(assignment.id)
+            except DigitalTwinsError as err:
+                if err.code == "AuthorizationFailed" or err.status == 403:
+                    raise _denied(err, desired, "delete") from None
+                raise
+    return True, {}, before
+
+
+# ---- the Owner-is-not-Data-Owner warning -----------------------------------------------------------------------------
+
+def data_role_warning(assignments, scope, label):
+    """A warning when the assignments applying at ``scope`` give Owner/Contributor but no Digital Twins data role."""
+    applying = set(guid_of(getattr(a, "role_definition_id", None)) for a in assignments
+                   if at_or_above(scope_of(a) or "", scope))
+    control = sorted(BUILTIN_BY_GUID[g] for g in applying & CONTROL_ROLE_GUIDS)
+    if not control or applying & DATA_ROLE_GUIDS:
+        return None
+    return ("%s holds %s on %s but no Azure Digital Twins data role assigned to it directly. %s lets it manage the "
+            "instance, not its data: reading or writing models, twins and routes needs the 'Azure Digital Twins Data "
+            "Owner' or 'Azure Digital Twins Data Reader' role." % (label, " and ".join(control), scope, " and ".join(control)))

@@ -1,0 +1,428 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins.
+
+"""Azure Digital Twins instances: naming rules, SDK model -> returned dict, and ``ensure_*`` functions.
+
+``ensure_present`` and ``ensure_absent`` take the current state and ``check_mode`` and return
+``(changed, state)``: in check mode they send no write and return the state a real run would return, with
+``None`` for what only Azure can assign (host name, identity principal, timestamps).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import (
+    Deadline,
+    call,
+    read_or_none,
+    wait_for_lro,
+    wait_until,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import (
+    desired_tags,
+    normalise_location,
+    tags_differ,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+
+RESOURCE_TYPE = "Microsoft.DigitalTwins/digitalTwinsInstances"
+NAME_PATTERN = re.compile(r"^(?!-)[A-Za-z0-9-]{3,63}(?<!-)$")
+IDENTITY_TYPES = ("None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned")
+PUBLIC_NETWORK_ACCESS = ("Enabled", "Disabled")
+# What Azure sets when a create does not say (publicNetworkAccess defaults to Enabled).
+DEFAULT_PUBLIC_NETWORK_ACCESS = "Enabled"
+# Provisioning states in which an operation is still running; every other state is final.
+BUSY_STATES = ("provisioning", "updating", "deleting", "suspending", "restoring", "moving")
+_USER_IDENTITY_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ManagedIdentity/userAssignedIdentities/[^/]+$",
+    re.IGNORECASE)
+_RG_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Validation (no request)
+
+def validate_name(name):
+    """The instance naming rules: 3-63 letters, digits and hyphens, no hyphen at either end."""
+    if not name or not NAME_PATTERN.match(name):
+        problems = []
+        if not name or len(name) < 3 or len(name) > 63:
+            problems.append("it has %d characters" % len(name or ""))
+        if name and re.search(r"[^A-Za-z0-9-]", name):
+            problems.append("it contains %s" % ", ".join(repr(c) for c in sorted(set(re.findall(r"[^A-Za-z0-9-]", name)))))
+        if name and (name.startswith("-") or name.endswith("-")):
+            problems.append("it starts or ends with a hyphen")
+        raise DigitalTwinsError(
+            "name %r is not a valid Digital Twins instance name (%s): use 3-63 letters, digits and hyphens, with no "
+            "hyphen at either end." % (name, "; ".join(problems) or "invalid"), code="InvalidName")
+    return name
+
+
+def normalise_identity_type(value):
+    """"SystemAssigned, UserAssigned" and "systemassigned,userassigned" both become "SystemAssigned,UserAssigned"."""
+    if value is None:
+        return None
+    key = re.sub(r"\s+", "", str(value)).lower()
+    for known in IDENTITY_TYPES:
+        if known.lower() == key:
+            return known
+    raise DigitalTwinsError("identity.type %r is not one of %s." % (value, ", ".join(IDENTITY_TYPES)))
+
+
+def validate_identity(identity):
+    """The desired identity as {type, user_assigned_identities: [ids]}, or None when not managed."""
+    if identity is None:
+        return None
+    kind = normalise_identity_type(identity.get("type"))
+    ids = [(i or "").strip().rstrip("/") for i in identity.get("user_assigned_identities") or []]
+    for resource_id in ids:
+        if not _USER_IDENTITY_ID.match(resource_id or ""):
+            raise DigitalTwinsError(
+                "identity.user_assigned_identities has %r, which is not the resource id of a user-assigned identity "
+                "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/"
+                "userAssignedIdentities/<name>)." % resource_id)
+    lowered = [i.lower() for i in ids]
+    if len(set(lowered)) != len(lowered):
+        raise DigitalTwinsError("identity.user_assigned_identities lists the same identity twice.")
+    if "UserAssigned" in kind and not ids:
+        raise DigitalTwinsError("identity.type %s needs at least one id in identity.user_assigned_identities." % kind)
+    if "UserAssigned" not in kind and ids:
+        raise DigitalTwinsError("identity.user_assigned_identities is only allowed with identity.type UserAssigned or "
+                                "SystemAssigned,UserAssigned (got %s)." % kind)
+    return {"type": kind, "user_assigned_identities": ids}
+
+
+@dataclass
+class InstanceRequest:
+    """What the task asks for, validated."""
+
+    subscription_id: str
+    resource_group: str
+    name: str
+    location: Optional[str] = None
+    tags: Optional[dict] = None
+    purge_tags: bool = True
+    identity: Optional[dict] = None
+    public_network_access: Optional[str] = None
+    wait: bool = True
+
+    @property
+    def description(self):
+        return "instance '%s' in resource group '%s'" % (self.name, self.resource_group)
+
+
+def instance_id(subscription_id, resource_group, name):
+    return "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (subscription_id, resource_group, RESOURCE_TYPE, name)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# SDK model -> returned dict
+
+def _iso(value):
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return str(value)
+
+
+def _host(host_name):
+    """The live RP returns a bare host name; the API spec's examples show https://...; return the bare host."""
+    if not host_name:
+        return None
+    return re.sub(r"^https?://", "", host_name).rstrip("/")
+
+
+def identity_to_dict(identity):
+    if identity is None or not getattr(identity, "type", None):
+        return {"type": "None", "principal_id": None, "tenant_id": None, "user_assigned_identities": {}}
+    users = {}
+    for resource_id, value in (identity.user_assigned_identities or {}).items():
+        users[resource_id] = {"client_id": getattr(value, "client_id", None),
+                              "principal_id": getattr(value, "principal_id", None)}
+    return {
+        "type": normalise_identity_type(identity.type),
+        "principal_id": identity.principal_id,
+        "tenant_id": identity.tenant_id,
+        "user_assigned_identities": users,
+    }
+
+
+def to_dict(instance):
+    """The returned ``instance`` dict for an SDK DigitalTwinsDescription."""
+    if instance is None:
+        return {}
+    match = _RG_IN_ID.search(instance.id or "")
+    host = _host(instance.host_name)
+    return {
+        "id": instance.id,
+        "name": instance.name,
+        "resource_group": match.group(1) if match else None,
+        "location": normalise_location(instance.location),
+        "host_name": host,
+        "endpoint": "https://%s" % host if host else None,
+        "provisioning_state": instance.provisioning_state,
+        "identity": identity_to_dict(instance.identity),
+        "tags": dict(instance.tags or {}),
+        "public_network_access": instance.public_network_access,
+        "created_time": _iso(instance.created_time),
+        "updated_time": _iso(instance.last_updated_time),
+    }
+
+
+def is_busy(state):
+    return bool(state) and state.get("provisioning_state") is not None and \
+        state["provisioning_state"].lower() in BUSY_STATES
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reads
+
+def get_instance(client, resource_group, name):
+    """The instance as a returned dict, or None when it does not exist (a missing resource group raises)."""
+    model = read_or_none("read instance '%s' in resource group '%s'" % (name, resource_group),
+                         client.digital_twins.get, resource_group, name)
+    return to_dict(model) if model is not None else None
+
+
+def list_instances(client, resource_group=None):
+    """Every instance in the resource group, or in the subscription, as returned dicts sorted by group and name."""
+    if resource_group:
+        action = "list the instances in resource group '%s'" % resource_group
+        pager = call(action, client.digital_twins.list_by_resource_group, resource_group)
+    else:
+        action = "list the instances in the subscription"
+        pager = call(action, client.digital_twins.list)
+    instances = call(action, lambda: [to_dict(item) for item in pager])
+    return sorted(instances, key=lambda item: ((item["resource_group"] or "").lower(), item["name"].lower()))
+
+
+def find_by_name(client, name):
+    """The one instance named ``name`` anywhere in the subscription, or None; several raise an error."""
+    matches = [item for item in list_instances(client) if item["name"].lower() == name.lower()]
+    if len(matches) > 1:
+        raise DigitalTwinsError(
+            "Several instances are named '%s' in this subscription, in resource groups %s; set resource_group to pick one."
+            % (name, ", ".join(sorted(item["resource_group"] for item in matches))), code="AmbiguousName")
+    return matches[0] if matches else None
+
+
+def check_name_available(client, models, location, name):
+    """The checkNameAvailability preflight (instance names are global across Azure); raises when not available."""
+    result = call("check whether the name '%s' is available" % name, client.digital_twins.check_name_availability,
+                  location, models.CheckNameRequest(name=name))
+    if result.name_available is False:
+        reason = result.reason or ""
+        if reason.lower() == "invalid":
+            raise DigitalTwinsError("Azure rejects the instance name '%s': %s" % (name, result.message or "invalid name"),
+                                    code="InvalidName")
+        raise DigitalTwinsError(
+            "The instance name '%s' is already taken: Digital Twins instance names are global across all of Azure. "
+            "Pick another name.%s" % (name, (" Azure says: %s" % result.message) if result.message else ""),
+            code="NameNotAvailable")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Predictions
+
+def _identity_payload(models, desired):
+    users = None
+    if desired["user_assigned_identities"]:
+        users = {resource_id: models.UserAssignedIdentity() for resource_id in desired["user_assigned_identities"]}
+    return models.DigitalTwinsIdentity(type=desired["type"], user_assigned_identities=users)
+
+
+def predict_identity(current, desired):
+    """The identity dict after applying ``desired`` to ``current`` (both as returned dicts / validated input)."""
+    current = current or identity_to_dict(None)
+    if desired is None:
+        return current
+    keeps_system = "SystemAssigned" in desired["type"] and "SystemAssigned" in (current.get("type") or "")
+    users = {}
+    existing = {key.lower(): (key, value) for key, value in (current.get("user_assigned_identities") or {}).items()}
+    for resource_id in desired["user_assigned_identities"]:
+        key, value = existing.get(resource_id.lower(), (resource_id, {"client_id": None, "principal_id": None}))
+        users[key] = value
+    return {
+        "type": desired["type"],
+        "principal_id": current.get("principal_id") if keeps_system else None,
+        "tenant_id": current.get("tenant_id") if keeps_system else None,
+        "user_assigned_identities": users,
+    }
+
+
+def identity_differs(current, desired):
+    if desired is None:
+        return False
+    current = current or identity_to_dict(None)
+    if (current.get("type") or "None") != desired["type"]:
+        return True
+    have = sorted(key.lower().rstrip("/") for key in (current.get("user_assigned_identities") or {}))
+    want = sorted(key.lower() for key in desired["user_assigned_identities"])
+    return have != want
+
+
+def predict_created(request):
+    """What a create returns; None for what Azure assigns (host name, principal ids, times)."""
+    return {
+        "id": instance_id(request.subscription_id, request.resource_group, request.name),
+        "name": request.name,
+        "resource_group": request.resource_group,
+        "location": normalise_location(request.location),
+        "host_name": None,
+        "endpoint": None,
+        "provisioning_state": "Succeeded" if request.wait else None,
+        "identity": predict_identity(None, request.identity),
+        "tags": desired_tags({}, request.tags, True) or {},
+        "public_network_access": request.public_network_access or DEFAULT_PUBLIC_NETWORK_ACCESS,
+        "created_time": None,
+        "updated_time": None,
+    }
+
+
+def changes_for(current, request):
+    """The fields a PATCH must send to turn ``current`` into what ``request`` asks: only those that differ."""
+    changes = {}
+    wanted = desired_tags(current["tags"], request.tags, request.purge_tags)
+    if tags_differ(current["tags"], wanted):
+        changes["tags"] = wanted
+    if identity_differs(current["identity"], request.identity):
+        changes["identity"] = request.identity
+    if request.public_network_access and request.public_network_access != current["public_network_access"]:
+        changes["public_network_access"] = request.public_network_access
+    return changes
+
+
+def predict_updated(current, changes, wait):
+    predicted = dict(current)
+    if "tags" in changes:
+        predicted["tags"] = changes["tags"]
+    if "identity" in changes:
+        predicted["identity"] = predict_identity(current["identity"], changes["identity"])
+    if "public_network_access" in changes:
+        predicted["public_network_access"] = changes["public_network_access"]
+    predicted["provisioning_state"] = "Succeeded" if wait else None
+    predicted["updated_time"] = None
+    return predicted
+
+
+def check_location(current, request):
+    """location is create-only: a different one is an error, never a silent no-op."""
+    if request.location and normalise_location(request.location) != current["location"]:
+        raise DigitalTwinsError(
+            "%s is in %s; location %s was requested. The location of an instance cannot be changed: omit location, "
+            "set it to %s, or delete the instance and create it again (its data is lost)."
+            % (request.description.capitalize(), current["location"], normalise_location(request.location),
+               current["location"]), code="LocationIsCreateOnly")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Ensure
+
+def _finish(client, poller, request, deadline, action, what):
+    """Wait (or not) for an LRO and return the resulting state dict."""
+    if request.wait:
+        model = wait_for_lro(poller, deadline, action, what)
+    else:
+        model = call(action, poller.result)
+    if model is None:
+        # 202 without a body (wait=false), or a poller that did not deserialise anything: read what Azure has now.
+        return get_instance(client, request.resource_group, request.name) or {}
+    return to_dict(model)
+
+
+def wait_while_busy(client, request, current, deadline):
+    """When an earlier operation (one that timed out, or another tool's) is still running, wait for it to end."""
+    if not is_busy(current) or not request.wait:
+        return current
+    return wait_until(lambda: get_instance(client, request.resource_group, request.name),
+                      lambda state: not is_busy(state), deadline,
+                      "the running operation on %s to finish" % request.description,
+                      state_of=lambda state: (state or {}).get("provisioning_state"))
+
+
+def ensure_present(client, models, request, current, check_mode, deadline=None):
+    """Create the instance, or PATCH only what differs. Returns (changed, state)."""
+    deadline = deadline or Deadline(1200)
+    failed = current is not None and (current.get("provisioning_state") or "").lower() in ("failed", "canceled")
+    if current is None or failed:
+        if current is None:
+            if not request.location:
+                raise DigitalTwinsError("%s does not exist and location is required to create it."
+                                        % request.description.capitalize())
+            check_name_available(client, models, normalise_location(request.location), request.name)
+            predicted = predict_created(request)
+            verb = "create"
+        else:
+            # An instance whose provisioning failed: PUT it again (ARM retries provisioning), keeping what the task
+            # does not mention.
+            check_location(current, request)
+            changes = changes_for(current, request)
+            predicted = predict_updated(current, changes, request.wait)
+            predicted["location"] = current["location"]
+            verb = "re-provision"
+        if check_mode:
+            return True, predicted
+        body = models.DigitalTwinsDescription(
+            location=predicted["location"],
+            tags=predicted["tags"] if (request.tags is not None or failed) else None,
+            identity=_identity_payload(models, _identity_request(predicted["identity"])) if (
+                request.identity is not None or failed) else None,
+            public_network_access=request.public_network_access or (current or {}).get("public_network_access"))
+        action = "%s %s" % (verb, request.description)
+        poller = call(action, client.digital_twins.begin_create_or_update, request.resource_group, request.name, body,
+                      polling=bool(request.wait))
+        return True, _finish(client, poller, request, deadline, action, "%s to be %s" % (
+            request.description, "created" if verb == "create" else "provisioned"))
+
+    check_location(current, request)
+    changes = changes_for(current, request)
+    if not changes:
+        return False, current
+    predicted = predict_updated(current, changes, request.wait)
+    if check_mode:
+        return True, predicted
+    patch = models.DigitalTwinsPatchDescription(
+        tags=changes.get("tags"),
+        identity=_identity_payload(models, changes["identity"]) if "identity" in changes else None,
+        properties=models.DigitalTwinsPatchProperties(public_network_access=changes["public_network_access"])
+        if "public_network_access" in changes else None)
+    action = "update %s (%s)" % (request.description, ", ".join(sorted(changes)))
+    poller = call(action, client.digital_twins.begin_update, request.resource_group, request.name, patch,
+                  polling=bool(request.wait))
+    return True, _finish(client, poller, request, deadline, action, "%s to be updated" % request.description)
+
+
+def _identity_request(identity):
+    """A returned identity dict back into the validated-input shape."""
+    return {"type": identity.get("type") or "None",
+            "user_assigned_identities": list((identity.get("user_assigned_identities") or {}).keys())}
+
+
+def ensure_absent(client, request, current, check_mode, deadline=None):
+    """Delete the instance (and wait for it to be gone unless wait=false). Returns (changed, {})."""
+    deadline = deadline or Deadline(1200)
+    if current is None:
+        return False, {}
+    if (current.get("provisioning_state") or "").lower() == "deleting":
+        if request.wait and not check_mode:
+            wait_until(lambda: get_instance(client, request.resource_group, request.name), lambda state: state is None,
+                       deadline, "%s to be deleted" % request.description,
+                       state_of=lambda state: (state or {}).get("provisioning_state"))
+        return False, {}
+    if check_mode:
+        return True, {}
+    action = "delete %s" % request.description
+    poller = call(action, client.digital_twins.begin_delete, request.resource_group, request.name,
+                  polling=bool(request.wait))
+    if request.wait:
+        wait_for_lro(poller, deadline, action, "%s to be deleted" % request.description)
+    return True, {}

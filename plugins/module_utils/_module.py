@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins.
+
+"""A thin wrapper around AnsibleModule that adds the shared authentication options and Azure error reporting."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._auth import AUTH_ARGUMENT_SPEC, AUTH_MUTUALLY_EXCLUSIVE
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import AzureSession
+from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import make_diff
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import AZURE_ERRORS, DigitalTwinsError, from_azure
+
+
+class AzureDTModule:
+    """Holds an AnsibleModule (composition, not inheritance) and the task's AzureSession.
+
+    The constructor only parses options; the module's own code runs in ``run()``, so it can be unit tested.
+    """
+
+    def __init__(self, argument_spec, mutually_exclusive=None, **kwargs):
+        spec = dict(AUTH_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                                    mutually_exclusive=AUTH_MUTUALLY_EXCLUSIVE + list(mutually_exclusive or []), **kwargs)
+        self._session = None
+
+    def __getattr__(self, name):
+        # Anything not defined here (boolean(), debug(), _name, ...) comes from the AnsibleModule.
+        if name == "module":
+            raise AttributeError(name)
+        return getattr(self.module, name)
+
+    @property
+    def params(self):
+        return self.module.params
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        return self.module._diff
+
+    @property
+    def session(self):
+        if self._session is None:
+            self._session = AzureSession(self.module.params)
+        return self._session
+
+    def client(self, kind):
+        return self.session.client(kind)
+
+    def warn(self, message):
+        self.module.warn(message)
+
+    def exit_json(self, **result):
+        self.module.exit_json(**result)
+
+    def fail_json(self, msg, **result):
+        self.module.fail_json(msg=msg, **result)
+
+    def exit_with_state(self, changed, key, before, after, **extra):
+        """Exit with ``key: after`` and, in diff mode, a diff built from the same normalised dicts."""
+        result = dict(changed=changed, **extra)
+        result[key] = after if after is not None else {}
+        if self.diff_mode:
+            result["diff"] = make_diff(before, after)
+        self.module.exit_json(**result)
+
+    def fail_from_error(self, error, **result):
+        """Fail with a DigitalTwinsError: a short message, Azure's code and request id; the traceback shows at -vvv."""
+        result.update(error.to_result())
+        if error.tb:
+            result["exception"] = error.tb
+        self.module.fail_json(msg=str(error), **result)
+
+    def run(self, main):
+        """Check the authentication options (no request), then call ``main(self)``.
+
+        A DigitalTwinsError (or an Azure SDK error that escaped translation) becomes a clean failure.
+        """
+        try:
+            self.session.preflight()
+            main(self)
+        except DigitalTwinsError as error:
+            self.fail_from_error(error)
+        except AZURE_ERRORS as exc:
+            self.fail_from_error(from_azure(exc, "complete the task"))

@@ -1,0 +1,359 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: dt_instance
+short_description: Create, update and delete Azure Digital Twins instances
+version_added: 0.1.0
+description:
+  - Makes an Azure Digital Twins instance exist with the given location, tags, managed identity and public network
+    access, or makes it absent.
+  - On create, a C(checkNameAvailability) preflight runs first, because instance names are global across Azure.
+  - An existing instance is changed with a C(PATCH) that carries only what differs. Options you leave out
+    (O(identity), O(public_network_access), O(tags)) are never reset.
+  - The name, the resource group name, the location, the tags and the identity are checked before any request
+    is sent.
+  - In check mode the module sends no write request and returns the state a real run would return. Values that only
+    Azure can assign (RV(instance.host_name), RV(instance.endpoint), the identity's principal and tenant ids, the
+    times) are V(null) there when the run would create or change them.
+author:
+  - twinops maintainers (@twinops)
+extends_documentation_fragment:
+  - twinops.digital_twins.azure_auth
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    support: full
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  idempotent:
+    support: full
+    description: When run twice in a row outside check mode with the same arguments, the second run reports no change.
+  action_group:
+    support: full
+    membership:
+      - twinops.digital_twins.all
+    description: Use C(group/twinops.digital_twins.all) in C(module_defaults) to set the authentication options once.
+options:
+  name:
+    description:
+      - Name of the instance. 3 to 63 letters, digits and hyphens, with no hyphen at either end.
+      - Names are global across Azure; a name taken by anyone else fails before anything is created.
+    type: str
+    required: true
+  resource_group:
+    description:
+      - Name of the resource group that holds the instance. It must exist (see M(twinops.digital_twins.resource_group)).
+    type: str
+    required: true
+  location:
+    description:
+      - Azure region of the instance, such as V(westus2) or V(West Europe) (compared lower-case without spaces).
+      - Required to create the instance. It cannot be changed afterwards; a different value is an error, never a
+        silent no-op.
+      - A region that does not offer Azure Digital Twins fails with the list of regions that do.
+    type: str
+  tags:
+    description:
+      - Tags of the instance. Values are strings; other values are converted (V(true) becomes C(true)).
+      - Left as they are when not given.
+    type: dict
+  purge_tags:
+    description:
+      - With V(true), tags not in O(tags) are removed. With V(false), O(tags) are added to the existing ones.
+      - Has no effect when O(tags) is not given.
+    type: bool
+    default: true
+  identity:
+    description:
+      - The managed identity of the instance, used for egress (endpoints, data history).
+      - Left as it is when not given. Removing the system-assigned identity deletes its principal and its role
+        assignments.
+    type: dict
+    suboptions:
+      type:
+        description:
+          - V(None) removes every identity.
+        type: str
+        required: true
+        choices: [None, SystemAssigned, UserAssigned, 'SystemAssigned,UserAssigned']
+      user_assigned_identities:
+        description:
+          - Resource ids of user-assigned identities, required with V(UserAssigned) and V(SystemAssigned,UserAssigned).
+          - The list is the complete set; identities not listed are detached.
+        type: list
+        elements: str
+        default: []
+  public_network_access:
+    description:
+      - Whether the instance's data plane accepts requests from public networks. Azure creates instances with
+        V(Enabled).
+      - Left as it is when not given.
+    type: str
+    choices: [Enabled, Disabled]
+  state:
+    description:
+      - V(present) creates or updates the instance, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  wait:
+    description:
+      - Wait for the create, update or delete to finish. With V(false) the module returns as soon as Azure accepted
+        the request, and RV(instance.provisioning_state) is what Azure said then (often V(Provisioning)).
+      - With V(true) a provisioning that ends V(Failed) or V(Canceled) fails the task.
+      - An instance found busy with an earlier operation (for example after a timed-out run) is waited for first.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How long to wait, in seconds, when O(wait=true). On timeout the task fails and says so; the operation
+        continues in Azure and re-running the task waits for it and converges.
+    type: int
+    default: 1200
+notes:
+  - An instance whose provisioning ended V(Failed) or V(Canceled) is sent again (a C(PUT) with its current settings and
+    the requested ones), which is how Azure retries a provisioning; delete it with O(state=absent) if that keeps failing.
+  - In check mode, a resource group that does not exist yet gives a warning rather than an error, so that a play that
+    creates the group in an earlier task can be checked.
+seealso:
+  - module: twinops.digital_twins.dt_instance_info
+  - module: twinops.digital_twins.resource_group
+  - name: Azure Digital Twins instance REST API (2023-01-31)
+    description: The C(Microsoft.DigitalTwins/digitalTwinsInstances) resource this module manages.
+    link: https://learn.microsoft.com/rest/api/digital-twins/controlplane/instance
+"""
+
+EXAMPLES = r"""
+- name: Create an instance with a system-assigned identity and no public access
+  twinops.digital_twins.dt_instance:
+    name: contoso-twins
+    resource_group: rg-twins
+    location: westus2
+    identity:
+      type: SystemAssigned
+    public_network_access: Disabled
+    tags:
+      environment: production
+  register: twins
+
+- name: Use the endpoint
+  ansible.builtin.debug:
+    msg: "Data plane at {{ twins.instance.endpoint }}, identity {{ twins.instance.identity.principal_id }}"
+
+- name: Add a tag without touching the others, the identity or the network access
+  twinops.digital_twins.dt_instance:
+    name: contoso-twins
+    resource_group: rg-twins
+    tags:
+      owner: platform-team
+    purge_tags: false
+
+- name: Start deleting an instance and return at once
+  twinops.digital_twins.dt_instance:
+    name: contoso-twins
+    resource_group: rg-twins
+    state: absent
+    wait: false
+
+- name: Authenticate once for every module of the collection
+  module_defaults:
+    group/twinops.digital_twins.all:
+      subscription_id: "{{ azure_subscription_id }}"
+      tenant: "{{ azure_tenant }}"
+      client_id: "{{ azure_client_id }}"
+      secret: "{{ azure_secret }}"
+  block:
+    - name: Make sure the instance exists
+      twinops.digital_twins.dt_instance:
+        name: contoso-twins
+        resource_group: rg-twins
+        location: westus2
+"""
+
+RETURN = r"""
+instance:
+  description:
+    - The instance after the task; in check mode, the state a real run would produce.
+    - An empty dict when the instance is absent.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: ARM resource id.
+      returned: when present
+      type: str
+      sample: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/contoso-twins
+    name:
+      description: Name of the instance.
+      returned: when present
+      type: str
+      sample: contoso-twins
+    resource_group:
+      description: Resource group of the instance.
+      returned: when present
+      type: str
+      sample: rg-twins
+    location:
+      description: Region, lower-case without spaces.
+      returned: when present
+      type: str
+      sample: westus2
+    host_name:
+      description:
+        - Host name of the data plane, without a scheme.
+        - V(null) while provisioning, and in check mode for an instance the run would create.
+      returned: when present
+      type: str
+      sample: contoso-twins.api.wus2.digitaltwins.azure.net
+    endpoint:
+      description: C(https://) and RV(instance.host_name); V(null) when the host name is.
+      returned: when present
+      type: str
+      sample: https://contoso-twins.api.wus2.digitaltwins.azure.net
+    provisioning_state:
+      description:
+        - Provisioning state, such as V(Succeeded), V(Provisioning) or V(Updating).
+        - In check mode, V(Succeeded) for a create or update with O(wait=true) and V(null) with O(wait=false).
+      returned: when present
+      type: str
+      sample: Succeeded
+    identity:
+      description: The managed identity.
+      returned: when present
+      type: dict
+      contains:
+        type:
+          description: V(None), V(SystemAssigned), V(UserAssigned) or V(SystemAssigned,UserAssigned).
+          returned: always
+          type: str
+          sample: SystemAssigned
+        principal_id:
+          description: Object id of the system-assigned identity's principal; V(null) without one, and in check mode for a new one.
+          returned: always
+          type: str
+          sample: 3f2504e0-4f89-11d3-9a0c-0305e82c3301
+        tenant_id:
+          description: Tenant of the system-assigned identity; V(null) when RV(instance.identity.principal_id) is.
+          returned: always
+          type: str
+          sample: 72f988bf-86f1-41af-91ab-2d7cd011db47
+        user_assigned_identities:
+          description: User-assigned identities by resource id, each with its C(client_id) and C(principal_id).
+          returned: always
+          type: dict
+          sample: {}
+    tags:
+      description: Tags of the instance.
+      returned: when present
+      type: dict
+      sample: {environment: production}
+    public_network_access:
+      description: V(Enabled) or V(Disabled).
+      returned: when present
+      type: str
+      sample: Enabled
+    created_time:
+      description: When the instance was created (UTC, ISO 8601); V(null) in check mode for a create.
+      returned: when present
+      type: str
+      sample: "2026-11-26T22:00:00Z"
+    updated_time:
+      description: When the instance was last changed (UTC, ISO 8601); V(null) in check mode when the run would change it.
+      returned: when present
+      type: str
+      sample: "2026-11-26T22:05:00Z"
+"""
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import Deadline
+from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import validate_location, validate_tags
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import (
+    IDENTITY_TYPES,
+    PUBLIC_NETWORK_ACCESS,
+    InstanceRequest,
+    ensure_absent,
+    ensure_present,
+    get_instance,
+    validate_identity,
+    validate_name,
+    wait_while_busy,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
+from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import validate_resource_group_name
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str", required=True),
+    resource_group=dict(type="str", required=True),
+    location=dict(type="str"),
+    tags=dict(type="dict"),
+    purge_tags=dict(type="bool", default=True),
+    identity=dict(type="dict", options=dict(
+        type=dict(type="str", required=True, choices=list(IDENTITY_TYPES)),
+        user_assigned_identities=dict(type="list", elements="str", default=[]),
+    )),
+    public_network_access=dict(type="str", choices=list(PUBLIC_NETWORK_ACCESS)),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=1200),
+)
+
+
+def build_request(module):
+    """Validate every option (no request) and return the InstanceRequest."""
+    params = module.params
+    validate_tags(params["tags"])
+    if params["wait_timeout"] <= 0:
+        raise DigitalTwinsError("wait_timeout must be a positive number of seconds (got %s)." % params["wait_timeout"])
+    return InstanceRequest(
+        subscription_id=module.session.subscription_id,
+        resource_group=validate_resource_group_name(params["resource_group"]),
+        name=validate_name(params["name"]),
+        location=validate_location(params["location"]),
+        tags=params["tags"],
+        purge_tags=params["purge_tags"],
+        identity=validate_identity(params["identity"]),
+        public_network_access=params["public_network_access"],
+        wait=params["wait"],
+    )
+
+
+def run_module(module):
+    request = build_request(module)
+    deadline = Deadline(module.params["wait_timeout"])
+    absent = module.params["state"] == "absent"
+    client = module.client("digitaltwins")
+    try:
+        current = get_instance(client, request.resource_group, request.name)
+    except DigitalTwinsError as error:
+        if error.code != "ResourceGroupNotFound" or not (absent or module.check_mode):
+            raise
+        if not absent:
+            module.warn("Resource group '%s' does not exist (yet). Check mode assumes an earlier task creates it; a real run "
+                        "fails unless it exists by then." % request.resource_group)
+        current = None
+
+    if not module.check_mode:
+        # An operation still running (an earlier run that timed out, another tool) is waited for first: Azure refuses
+        # to update or delete an instance while it provisions.
+        current = wait_while_busy(client, request, current, deadline)
+    if absent:
+        changed, after = ensure_absent(client, request, current, module.check_mode, deadline)
+    else:
+        changed, after = ensure_present(client, module.session.models("digitaltwins"), request, current,
+                                        module.check_mode, deadline)
+    module.exit_with_state(changed, "instance", current, after)
+
+
+def main():
+    module = AzureDTModule(argument_spec=ARGUMENT_SPEC)
+    module.run(run_module)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: dt_role_assignment
+short_description: Grant or revoke an Azure role on an Azure Digital Twins instance or any scope
+version_added: 0.1.0
+description:
+  - Makes sure one principal holds (or does not hold) one Azure role at one scope, by default
+    C(Azure Digital Twins Data Owner) on a Digital Twins instance.
+  - The assignee can be given the way people know it, as a user principal name, an email address (guests and
+    personal Microsoft accounts included), an object id, a service principal's application (client) id or display
+    name, or a group's display name, and is resolved through Microsoft Graph. Or it is given as
+    O(assignee_object_id) and O(principal_type), which needs no directory access at all.
+  - An assignment is identified by its scope, principal and role, compared case-insensitively. A new assignment gets
+    a name derived from those three, the same name Bicep's C(getRoleAssignmentName) function gives it, so parallel runs never
+    create duplicates. An equal assignment created elsewhere under another name is adopted (RV(assignment.adopted)),
+    not duplicated, and never reported as an error. Other roles the assignee holds are left alone.
+  - Right after a principal is created, Azure RBAC may not know it yet (C(PrincipalNotFound)). The module always sends
+    the principal type and retries for up to O(principal_wait_timeout) seconds.
+  - Warns when the assignee holds Owner or Contributor on the instance but no Azure Digital Twins data role, which
+    gives no access to models, twins or routes.
+author:
+  - twinops maintainers (@twinops)
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    details: Resolves the assignee and role and reads the current assignments; sends no write request.
+  diff_mode:
+    support: full
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  idempotent:
+    support: full
+    description: When run twice in a row outside check mode with the same arguments, the second run reports no change.
+  action_group:
+    support: full
+    membership:
+      - twinops.digital_twins.all
+    description: Use C(group/twinops.digital_twins.all) in C(module_defaults) to set the authentication options once.
+options:
+  instance:
+    description:
+      - Name of the Azure Digital Twins instance to assign the role on.
+      - Requires O(resource_group). Mutually exclusive with O(scope).
+    type: str
+  resource_group:
+    description:
+      - Resource group of O(instance).
+    type: str
+  scope:
+    description:
+      - Any Azure scope instead of an instance, such as C(/subscriptions/<id>/resourceGroups/<name>) or a resource id.
+      - Mutually exclusive with O(instance) and O(resource_group).
+    type: str
+  assignee:
+    description:
+      - Who receives the role, resolved through Microsoft Graph.
+      - A value with C(@) is looked up as user principal name first, then as C(mail), C(otherMails) and the guest
+        user principal name C(<email with @ as _>#EXT#@<tenant domain>), so an invited guest or personal Microsoft
+        account can be given by the email address they were invited with.
+      - A GUID is looked up as an object id, then as a service principal's application (client) id.
+      - Anything else is a display name of a user, service principal or group; it must match exactly one.
+      - Needs permission to read the directory (for example C(Directory.Read.All)). Without it, use
+        O(assignee_object_id) and O(principal_type).
+      - Exactly one of O(assignee) and O(assignee_object_id) is required.
+    type: str
+  assignee_object_id:
+    description:
+      - Object id of the principal. Skips the directory lookup entirely.
+      - The way to assign personal Microsoft accounts and guests whose lookup fails, and to run without
+        Microsoft Graph permissions.
+    type: str
+  principal_type:
+    description:
+      - Type of the principal given by O(assignee_object_id). Required with it when O(state=present).
+      - Sent to Azure with the assignment, which lets Azure accept a principal that was created moments ago.
+    type: str
+    choices: [User, Group, ServicePrincipal, ForeignGroup, Device]
+  role:
+    description:
+      - The role, as name (for example V(Azure Digital Twins Data Reader)), role definition GUID or full role
+        definition id.
+      - The Azure Digital Twins Data Owner and Data Reader, Owner, Contributor, Reader and User Access Administrator
+        roles resolve without a request; other names are looked up at the scope.
+    type: str
+    default: Azure Digital Twins Data Owner
+  state:
+    description:
+      - V(present) makes sure the assignment exists; V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  principal_wait_timeout:
+    description:
+      - How long to retry, in seconds, while Azure RBAC reports the principal as not found (replication delay after
+        the principal was created), with a backoff capped at 15 seconds.
+      - V(0) fails at the first C(PrincipalNotFound). A mistyped object id fails after this time.
+    type: int
+    default: 180
+extends_documentation_fragment:
+  - twinops.digital_twins.azure_auth
+requirements:
+  - azure-mgmt-authorization >= 4.0.0
+  - azure-mgmt-digitaltwins >= 7.0.0 (with O(instance))
+  - msgraph-sdk >= 1.0.0 (with O(assignee) only)
+notes:
+  - Creating and deleting role assignments needs Owner, User Access Administrator or Role Based Access Control
+    Administrator at the scope or above. Contributor is not enough.
+  - Azure Digital Twins accepts data-plane tokens only from the instance's tenant. A guest holding a data role must
+    sign in to this tenant, not their home tenant.
+seealso:
+  - module: twinops.digital_twins.dt_role_assignment_info
+  - module: twinops.digital_twins.dt_instance
+  - name: Azure Digital Twins security
+    description: Roles that grant access to the Azure Digital Twins data plane.
+    link: https://learn.microsoft.com/azure/digital-twins/concepts-security
+"""
+
+EXAMPLES = r"""
+- name: Give a user data access to an instance
+  twinops.digital_twins.dt_role_assignment:
+    instance: factory-twins
+    resource_group: rg-twins
+    assignee: alice@contoso.com
+
+- name: Give an invited guest read-only data access, by the email they were invited with
+  twinops.digital_twins.dt_role_assignment:
+    instance: factory-twins
+    resource_group: rg-twins
+    assignee: bob@outlook.com
+    role: Azure Digital Twins Data Reader
+
+- name: Grant a pipeline's service principal by appId, on the resource group
+  twinops.digital_twins.dt_role_assignment:
+    scope: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-twins
+    assignee: 3f1c2a7e-0000-4000-8000-000000000001
+    role: Contributor
+
+- name: Assign without any directory access (personal accounts, automation without Graph permissions)
+  twinops.digital_twins.dt_role_assignment:
+    instance: factory-twins
+    resource_group: rg-twins
+    assignee_object_id: 0e000000-0000-4000-8000-00000000a11c
+    principal_type: User
+
+- name: Assign to a managed identity created in the same play, waiting for replication
+  twinops.digital_twins.dt_role_assignment:
+    instance: factory-twins
+    resource_group: rg-twins
+    assignee_object_id: "{{ identity.principal_id }}"
+    principal_type: ServicePrincipal
+    principal_wait_timeout: 300
+
+- name: Remove a group's access
+  twinops.digital_twins.dt_role_assignment:
+    instance: factory-twins
+    resource_group: rg-twins
+    assignee: dt-operators
+    state: absent
+"""
+
+RETURN = r"""
+assignment:
+  description:
+    - The role assignment after the task; what it would be in check mode.
+    - Empty when O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: ARM id of the assignment.
+      returned: when present
+      type: str
+      sample: "/subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins\
+        /providers/Microsoft.Authorization/roleAssignments/8c2f7f0e-3d1b-5b8e-9a55-0d1f4c2b6e11"
+    name:
+      description: Name of the assignment, derived from scope, principal and role unless it was adopted.
+      returned: when present
+      type: str
+      sample: 8c2f7f0e-3d1b-5b8e-9a55-0d1f4c2b6e11
+    scope:
+      description: Scope of the assignment.
+      returned: when present
+      type: str
+      sample: /subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins
+    principal_id:
+      description: Object id of the principal.
+      returned: when present
+      type: str
+      sample: 0e000000-0000-4000-8000-00000000a11c
+    principal_type:
+      description: Type of the principal.
+      returned: when present
+      type: str
+      sample: User
+    role_definition_id:
+      description: Id of the role definition.
+      returned: when present
+      type: str
+      sample: /subscriptions/5ab5c000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/bcd981a7-7f74-457b-83e1-cceb9e632ffe
+    role_name:
+      description: Name of the role.
+      returned: when present
+      type: str
+      sample: Azure Digital Twins Data Owner
+    assignee:
+      description: The assignee as given (O(assignee) or O(assignee_object_id)).
+      returned: when present
+      type: str
+      sample: alice@contoso.com
+    resolved_by:
+      description:
+        - How the assignee was found.
+        - V(userPrincipalName), V(mail), V(otherMails), V(guest_upn), V(object_id), V(app_id), V(display_name), or
+          V(given) for O(assignee_object_id).
+      returned: when present
+      type: str
+      sample: userPrincipalName
+    adopted:
+      description: Whether an equal assignment made elsewhere under another name was found and kept.
+      returned: when present
+      type: bool
+      sample: false
+"""
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
+    Desired,
+    data_role_warning,
+    ensure_absent,
+    ensure_present,
+    find,
+    instance_scope,
+    is_instance_scope,
+    list_for_principal,
+    validate_scope,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import make_diff
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GraphDirectory
+from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
+from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES, classify, given, resolve
+from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import parse_role, resolve_role
+
+ARGUMENT_SPEC = dict(
+    instance=dict(type="str"),
+    resource_group=dict(type="str"),
+    scope=dict(type="str"),
+    assignee=dict(type="str"),
+    assignee_object_id=dict(type="str"),
+    principal_type=dict(type="str", choices=PRINCIPAL_TYPES),
+    role=dict(type="str", default="Azure Digital Twins Data Owner"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    principal_wait_timeout=dict(type="int", default=180),
+)
+
+
+def target_scope(module):
+    """The scope from instance + resource_group or scope (validated, no request)."""
+    params = module.params
+    if params["scope"]:
+        return validate_scope(params["scope"])
+    return instance_scope(module.session.subscription_id, params["resource_group"], params["instance"])
+
+
+def given_principal(params, state):
+    """The Principal for assignee_object_id (+ principal_type), or None when the assignee must be looked up."""
+    if not params["assignee_object_id"]:
+        classify(params["assignee"])  # validate before any request
+        return None
+    principal = given(params["assignee_object_id"], params["principal_type"])
+    if principal.principal_type is None and state == "present":
+        raise DigitalTwinsError("principal_type is required with assignee_object_id: Azure needs it to accept a "
+                                "principal without a directory lookup (User, Group, ServicePrincipal, "
+                                "ForeignGroup or Device).")
+    return principal
+
+
+def check_instance(module, scope):
+    """Fail clearly before creating an assignment on an instance that does not exist."""
+    params = module.params
+    if not params["instance"]:
+        return
+    try:
+        with azure_errors("read Azure Digital Twins instance %r" % params["instance"]):
+            module.client("digitaltwins").digital_twins.get(params["resource_group"], params["instance"])
+    except DigitalTwinsError as err:
+        if err.status == 404:
+            raise DigitalTwinsError("Azure Digital Twins instance %r does not exist in resource group %r of subscription "
+                                    "%s. Create it first (twinops.digital_twins.dt_instance)."
+                                    % (params["instance"], params["resource_group"], module.session.subscription_id),
+                                    code=err.code, status=404, request_id=err.request_id) from None
+        raise
+
+
+class _Held:
+    """An assignment as far as the data role warning is concerned."""
+
+    def __init__(self, scope, role_definition_id):
+        self.scope = scope
+        self.role_definition_id = role_definition_id
+
+
+def run_module(module):
+    params = module.params
+    state = params["state"]
+    # Everything the user gave is checked before the first request.
+    if params["principal_wait_timeout"] < 0:
+        raise DigitalTwinsError("principal_wait_timeout must be 0 or more seconds.")
+    parse_role(params["role"])
+    principal = given_principal(params, state)
+    scope = target_scope(module)
+
+    role = resolve_role(params["role"], scope, lambda: module.client("authorization"))
+    if principal is None:
+        principal = resolve(params["assignee"], GraphDirectory(module.session))
+    for warning in principal.warnings:
+        module.warn(warning)
+
+    desired = Desired(scope, principal, role)
+    client = module.client("authorization")
+    current = list_for_principal(client, scope, principal.id)
+
+    if state == "present":
+        if not find(current, desired):
+            check_instance(module, scope)
+        changed, assignment = ensure_present(client, desired, current, module.check_mode,
+                                             wait_timeout=params["principal_wait_timeout"])
+        before = {} if changed else assignment
+        held = list(current) + ([_Held(scope, role.id)] if changed else [])
+    else:
+        existing = find(current, desired)
+        changed, assignment, removed = ensure_absent(client, desired, current, module.check_mode)
+        before = removed[0] if removed else {}
+        held = [a for a in current if a not in existing]
+
+    if is_instance_scope(scope):
+        warning = data_role_warning(held, scope, principal.label())
+        if warning:
+            module.warn(warning)
+
+    result = dict(changed=changed, assignment=assignment)
+    if module.diff_mode:
+        result["diff"] = make_diff(before, assignment)
+    module.exit_json(**result)
+
+
+def main():
+    module = AzureDTModule(
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=[["scope", "instance"], ["scope", "resource_group"], ["assignee", "assignee_object_id"],
+                            ["assignee", "principal_type"]],
+        required_one_of=[["scope", "instance"], ["assignee", "assignee_object_id"]],
+        required_together=[["instance", "resource_group"]],
+    )
+    module.run(run_module)
+
+
+if __name__ == "__main__":
+    main()

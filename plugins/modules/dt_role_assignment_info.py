@@ -1,0 +1,286 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: dt_role_assignment_info
+short_description: List the Azure role assignments on an Azure Digital Twins instance or any scope
+version_added: 0.1.0
+description:
+  - Lists the role assignments made directly on an Azure Digital Twins instance (or any scope), and optionally those
+    inherited from its resource group, subscription and management groups.
+  - Filters by assignee and by role, and adds the principals' display names when the directory can be read.
+  - Reads only the assignments that apply at the scope (or those of one principal); it never lists a whole
+    subscription.
+  - A failed Azure Resource Manager request or token request fails the task. Display names are optional, so when
+    Microsoft Graph cannot be read the module warns and leaves them out.
+  - Warns about principals that hold Owner or Contributor on the instance but no Azure Digital Twins data role.
+author:
+  - twinops maintainers (@twinops)
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    details: The module only reads.
+  diff_mode:
+    support: N/A
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    details: The module changes nothing.
+  idempotent:
+    support: full
+    description: When run twice in a row outside check mode with the same arguments, the second run reports no change.
+  action_group:
+    support: full
+    membership:
+      - twinops.digital_twins.all
+    description: Use C(group/twinops.digital_twins.all) in C(module_defaults) to set the authentication options once.
+options:
+  instance:
+    description:
+      - Name of the Azure Digital Twins instance. Requires O(resource_group). Mutually exclusive with O(scope).
+    type: str
+  resource_group:
+    description:
+      - Resource group of O(instance).
+    type: str
+  scope:
+    description:
+      - Any Azure scope instead of an instance.
+    type: str
+  assignee:
+    description:
+      - Only the assignments of this principal, given as in M(twinops.digital_twins.dt_role_assignment)
+        (user principal name, email, object id, appId or display name) and resolved through Microsoft Graph.
+      - Mutually exclusive with O(assignee_object_id).
+    type: str
+  assignee_object_id:
+    description:
+      - Only the assignments of the principal with this object id. Needs no directory access.
+    type: str
+  role:
+    description:
+      - Only the assignments of this role, given by name, GUID or role definition id.
+    type: str
+  include_inherited:
+    description:
+      - Also list the assignments made on the parents of the scope (resource group, subscription, management groups),
+        which apply to it as well.
+    type: bool
+    default: false
+  resolve_names:
+    description:
+      - Add RV(assignments[].principal_display_name) from Microsoft Graph, in one request.
+      - When the directory cannot be read, the module warns and leaves the names out.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - twinops.digital_twins.azure_auth
+requirements:
+  - azure-mgmt-authorization >= 4.0.0
+  - msgraph-sdk >= 1.0.0 (for O(assignee) and O(resolve_names))
+seealso:
+  - module: twinops.digital_twins.dt_role_assignment
+"""
+
+EXAMPLES = r"""
+- name: List who has access to an instance, with inherited assignments
+  twinops.digital_twins.dt_role_assignment_info:
+    instance: factory-twins
+    resource_group: rg-twins
+    include_inherited: true
+  register: access
+
+- name: Check that a user can read the instance's data
+  twinops.digital_twins.dt_role_assignment_info:
+    instance: factory-twins
+    resource_group: rg-twins
+    assignee: alice@contoso.com
+    role: Azure Digital Twins Data Reader
+    include_inherited: true
+  register: alice_access
+
+- name: Fail when she has no data role
+  ansible.builtin.assert:
+    that:
+      - alice_access.assignments | length > 0
+
+- name: List the assignments of a principal without directory access
+  twinops.digital_twins.dt_role_assignment_info:
+    scope: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-twins
+    assignee_object_id: 0e000000-0000-4000-8000-00000000a11c
+    resolve_names: false
+"""
+
+RETURN = r"""
+assignments:
+  description:
+    - The role assignments at the scope (and above it with O(include_inherited)), sorted with direct ones first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: ARM id of the assignment.
+      returned: always
+      type: str
+      sample: "/subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins\
+        /providers/Microsoft.Authorization/roleAssignments/8c2f7f0e-3d1b-5b8e-9a55-0d1f4c2b6e11"
+    name:
+      description: Name of the assignment.
+      returned: always
+      type: str
+      sample: 8c2f7f0e-3d1b-5b8e-9a55-0d1f4c2b6e11
+    scope:
+      description: Scope the assignment was made on.
+      returned: always
+      type: str
+      sample: /subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins
+    principal_id:
+      description: Object id of the principal.
+      returned: always
+      type: str
+      sample: 0e000000-0000-4000-8000-00000000a11c
+    principal_type:
+      description: Type of the principal, as recorded on the assignment.
+      returned: always
+      type: str
+      sample: User
+    principal_display_name:
+      description: Display name of the principal from Microsoft Graph.
+      returned: when O(resolve_names=true) and the directory could be read
+      type: str
+      sample: Alice Anders
+    role_definition_id:
+      description: Id of the role definition.
+      returned: always
+      type: str
+      sample: /subscriptions/5ab5c000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/bcd981a7-7f74-457b-83e1-cceb9e632ffe
+    role_name:
+      description: Name of the role; null when its definition no longer exists.
+      returned: always
+      type: str
+      sample: Azure Digital Twins Data Owner
+    inherited:
+      description: Whether the assignment was made on a parent of the scope.
+      returned: always
+      type: bool
+      sample: false
+    assignee:
+      description: The assignee filter as given.
+      returned: when O(assignee) or O(assignee_object_id) is given
+      type: str
+      sample: alice@contoso.com
+    resolved_by:
+      description: How the assignee filter was resolved, as in M(twinops.digital_twins.dt_role_assignment).
+      returned: when O(assignee) or O(assignee_object_id) is given
+      type: str
+      sample: userPrincipalName
+"""
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
+    at_or_above,
+    data_role_warning,
+    instance_scope,
+    is_instance_scope,
+    list_at_scope,
+    list_for_principal,
+    same_scope,
+    scope_of,
+    to_state,
+    validate_scope,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GraphDirectory
+from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
+from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import classify, display_names, given, resolve
+from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import guid_of, parse_role, resolve_role, role_names
+
+ARGUMENT_SPEC = dict(
+    instance=dict(type="str"),
+    resource_group=dict(type="str"),
+    scope=dict(type="str"),
+    assignee=dict(type="str"),
+    assignee_object_id=dict(type="str"),
+    role=dict(type="str"),
+    include_inherited=dict(type="bool", default=False),
+    resolve_names=dict(type="bool", default=True),
+)
+
+
+def run_module(module):
+    params = module.params
+    # Everything the user gave is checked before the first request.
+    if params["role"] is not None:
+        parse_role(params["role"])
+    principal = None
+    if params["assignee_object_id"]:
+        principal = given(params["assignee_object_id"], None)
+    elif params["assignee"] is not None:
+        classify(params["assignee"])
+    if params["scope"]:
+        scope = validate_scope(params["scope"])
+    else:
+        scope = instance_scope(module.session.subscription_id, params["resource_group"], params["instance"])
+
+    client = module.client("authorization")
+    role = resolve_role(params["role"], scope, lambda: client) if params["role"] is not None else None
+    if principal is None and params["assignee"] is not None:
+        principal = resolve(params["assignee"], GraphDirectory(module.session))
+
+    if principal is not None:
+        fetched = list_for_principal(client, scope, principal.id)
+    else:
+        fetched = list_at_scope(client, scope)
+    # Everything that applies at the scope (on it or a parent); principalId filters also return child scopes.
+    applying = [a for a in fetched if at_or_above(scope_of(a) or "", scope)]
+    selected = [a for a in applying if params["include_inherited"] or same_scope(scope_of(a), scope)]
+    if role is not None:
+        selected = [a for a in selected if guid_of(a.role_definition_id) == role.guid]
+
+    names = role_names(lambda: client, [guid_of(a.role_definition_id) for a in selected], scope)
+    assignments = []
+    for item in selected:
+        state = to_state(item, names.get(guid_of(item.role_definition_id)))
+        state["inherited"] = not same_scope(state["scope"], scope)
+        if principal is not None:
+            state.update(assignee=principal.assignee, resolved_by=principal.resolved_by)
+        assignments.append(state)
+    assignments.sort(key=lambda a: (a["inherited"], len(a["scope"] or ""), a["role_name"] or "", a["principal_id"] or ""))
+
+    labels = {}
+    if params["resolve_names"] and assignments:
+        try:
+            labels = display_names([a["principal_id"] for a in assignments], GraphDirectory(module.session))
+        except DigitalTwinsError as err:
+            module.warn("Principal display names are left out: Microsoft Graph could not be read (%s)." % err)
+        else:
+            for state in assignments:
+                if state["principal_id"] in labels:
+                    state["principal_display_name"] = labels[state["principal_id"]]
+
+    if is_instance_scope(scope):
+        for principal_id in sorted(set(a["principal_id"] for a in assignments)):
+            own = [a for a in applying if (a.principal_id or "").lower() == principal_id]
+            label = "%s (%s)" % (labels[principal_id], principal_id) if labels.get(principal_id) else principal_id
+            warning = data_role_warning(own, scope, "Principal " + label)
+            if warning:
+                module.warn(warning)
+
+    module.exit_json(changed=False, assignments=assignments)
+
+
+def main():
+    module = AzureDTModule(
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=[["scope", "instance"], ["scope", "resource_group"], ["assignee", "assignee_object_id"]],
+        required_one_of=[["scope", "instance"]],
+        required_together=[["instance", "resource_group"]],
+    )
+    module.run(run_module)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Microsoft.Resources resource groups (any api-version): create/update, get, HEAD, PATCH, list, asynchronous delete."""
+
+import base64
+import json
+import re
+import time
+import uuid
+
+from .arm_errors import EmulatorError, bad_request, resource_group_not_found, subscription_not_found
+from .web import Route, respond
+
+RG_READ = 'Microsoft.Resources/subscriptions/resourceGroups/read'
+RG_WRITE = 'Microsoft.Resources/subscriptions/resourceGroups/write'
+RG_DELETE = 'Microsoft.Resources/subscriptions/resourceGroups/delete'
+RG_NAME = re.compile(r'^[-\w._()]{1,90}$', re.UNICODE)
+FILTER = re.compile(r"^\s*tagName\s+eq\s+'(?P<name>[^']*)'(?:\s+and\s+tagValue\s+eq\s+'(?P<value>[^']*)')?\s*$", re.IGNORECASE)
+
+
+def rg_body(group):
+    """The one place that renders a resource group."""
+    body = {'id': f"/subscriptions/{group['subscription']}/resourceGroups/{group['name']}", 'name': group['name'],
+            'type': 'Microsoft.Resources/resourceGroups', 'location': group['location']}
+    if group.get('managedBy'):
+        body['managedBy'] = group['managedBy']
+    body['tags'] = dict(group['tags']) if group['tags'] is not None else {}
+    body['properties'] = {'provisioningState': group['provisioningState']}
+    return body
+
+
+def check_subscription(call, sub):
+    if sub.lower() != call.state.subscription_id.lower():
+        raise subscription_not_found(sub)
+
+
+def rg_scope(sub, rg):
+    return f'/subscriptions/{sub}/resourceGroups/{rg}'
+
+
+def _validate_tags(tags):
+    if tags is None:
+        return {}
+    if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
+        raise bad_request('InvalidRequestContent', "The request content was invalid and could not be deserialized: 'tags must be an object of strings'.")
+    if len(tags) > 50:
+        raise bad_request('InvalidTagNameOrValue', 'The resource has more than 50 tags.')
+    return dict(tags)
+
+
+def _normalise_location(location):
+    return str(location).replace(' ', '').lower()
+
+
+def put_rg(call, sub, rg):
+    check_subscription(call, sub)
+    call.require(RG_WRITE, rg_scope(sub, rg))
+    body = call.json_body()
+    if not RG_NAME.match(rg) or rg.endswith('.'):
+        raise bad_request('InvalidResourceGroupName',
+                          f"The provided resource group name '{rg}' has these invalid characters: '{rg}'. The name can only be a letter, digit, "
+                          "'-', '.', '(', ')' or '_'. The name must end with a character other than '.'.")
+    location = body.get('location')
+    if not location:
+        raise bad_request('LocationRequired', 'The location property is required for this definition.')
+    location = _normalise_location(location)
+    state = call.state
+    if location not in state.rg_regions:
+        raise bad_request('LocationNotAvailableForResourceGroup',
+                          f"The provided location '{body['location']}' is not available for resource group. List of available regions is "
+                          f"'{','.join(state.rg_regions)}'.")
+    tags = _validate_tags(body.get('tags'))
+    with state.lock:
+        group = state.resource_group(sub, rg)
+        if group is not None:
+            if group['provisioningState'] == 'Deleting':
+                raise EmulatorError(409, 'ResourceGroupBeingDeleted',
+                                    f"The resource group '{group['name']}' is in deprovisioning state and cannot perform this operation.")
+            if group['location'] != location:
+                raise EmulatorError(409, 'InvalidResourceGroupLocation',
+                                    f"Invalid resource group location '{location}'. The Resource group already exists in location '{group['location']}'.")
+            group['tags'] = tags
+            group['managedBy'] = body.get('managedBy')
+            return respond(200, rg_body(group))
+        group = {'subscription': state.subscription_id, 'name': rg, 'location': location, 'tags': tags, 'managedBy': body.get('managedBy'),
+                 'provisioningState': 'Succeeded'}
+        state.resource_groups[(sub.lower(), rg.lower())] = group
+        return respond(201, rg_body(group))
+
+
+def _existing(call, sub, rg):
+    group = call.state.resource_group(sub, rg)
+    if group is None:
+        raise resource_group_not_found(rg)
+    return group
+
+
+def get_rg(call, sub, rg):
+    check_subscription(call, sub)
+    call.require(RG_READ, rg_scope(sub, rg))
+    with call.state.lock:
+        return respond(200, rg_body(_existing(call, sub, rg)))
+
+
+def head_rg(call, sub, rg):
+    check_subscription(call, sub)
+    call.require(RG_READ, rg_scope(sub, rg))
+    with call.state.lock:
+        group = call.state.resource_group(sub, rg)
+    return respond(204 if group is not None else 404)
+
+
+def patch_rg(call, sub, rg):
+    check_subscription(call, sub)
+    call.require(RG_WRITE, rg_scope(sub, rg))
+    body = call.json_body()
+    with call.state.lock:
+        group = _existing(call, sub, rg)
+        if 'tags' in body:
+            group['tags'] = _validate_tags(body['tags'])
+        if 'managedBy' in body:
+            group['managedBy'] = body['managedBy']
+        return respond(200, rg_body(group))
+
+
+def delete_rg(call, sub, rg):
+    check_subscription(call, sub)
+    call.require(RG_DELETE, rg_scope(sub, rg))
+    state = call.state
+    with state.lock:
+        group = _existing(call, sub, rg)
+        key = (sub.lower(), rg.lower())
+        token = None
+        for existing_token, deletion in state.rg_deletions.items():
+            if deletion['key'] == key and not deletion['done']:
+                token = existing_token
+        if token is None:
+            token = base64.urlsafe_b64encode(json.dumps({'jobId': f'RESOURCEGROUPDELETIONJOB-{rg.upper()}-{uuid.uuid4().hex[:8].upper()}',
+                                                         'jobLocation': group['location']}).encode()).decode().rstrip('=')
+            state.rg_deletions[token] = {'key': key, 'finishAt': time.time() + state.delay('deletion'), 'done': False}
+            group['provisioningState'] = 'Deleting'
+        retry = state.settings['retry_after_seconds']
+    location = call.url(f'/subscriptions/{sub}/operationresults/{token}', **{'api-version': call.api_version})
+    return respond(202, None, {'Location': location, 'Retry-After': retry})
+
+
+def rg_operation_result(call, sub, token):
+    check_subscription(call, sub)
+    state = call.state
+    with state.lock:
+        state.advance()
+        deletion = state.rg_deletions.get(token)
+        if deletion is None:
+            raise EmulatorError(404, 'NotFound', f"The operation '{token}' was not found.")
+        if deletion['done']:
+            return respond(200)
+        retry = state.settings['retry_after_seconds']
+    return respond(202, None, {'Location': call.request.url, 'Retry-After': retry})
+
+
+def list_rg(call, sub):
+    check_subscription(call, sub)
+    state = call.state
+    wanted = None
+    filter_text = call.request.args.get('$filter')
+    if filter_text:
+        wanted = FILTER.match(filter_text)
+        if not wanted:
+            raise bad_request('InvalidFilterInQueryString', f"Invalid $filter '{filter_text}' specified in the query string.")
+    readable_everywhere = call.can(RG_READ, f'/subscriptions/{sub}')
+    with state.lock:
+        state.advance()
+        groups = []
+        for group in state.resource_groups.values():
+            if wanted and not _tag_match(group['tags'], wanted.group('name'), wanted.group('value')):
+                continue
+            if readable_everywhere or call.can(RG_READ, rg_scope(sub, group['name'])):
+                groups.append(rg_body(group))
+    if not groups and not readable_everywhere:
+        call.require(RG_READ, f'/subscriptions/{sub}')
+    size = call.request.args.get('$top') or state.settings['page_size']
+    try:
+        size = int(size)
+    except ValueError:
+        raise bad_request('InvalidTopInQueryString', f"Invalid $top '{size}' specified in the query string.") from None
+    page, next_link = call.page(groups, size)
+    return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
+
+
+def _tag_match(tags, name, value):
+    for tag, tag_value in (tags or {}).items():
+        if tag.lower() == name.lower() and (value is None or tag_value == value):
+            return True
+    return False
+
+
+def _any_version(_call, _groups):
+    return None
+
+
+SUB = r'^/subscriptions/(?P<sub>[^/]+)'
+ROUTES = [
+    Route(SUB + r'/resourcegroups/?$', {'GET': list_rg}, api=_any_version),
+    Route(SUB + r'/resourcegroups/(?P<rg>[^/]+)/?$', {'GET': get_rg, 'HEAD': head_rg, 'PUT': put_rg, 'PATCH': patch_rg, 'DELETE': delete_rg},
+          api=_any_version),
+    Route(SUB + r'/operationresults/(?P<token>[^/]+)$', {'GET': rg_operation_result}, api=_any_version),
+]

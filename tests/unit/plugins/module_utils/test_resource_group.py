@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import Deadline
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import (
+    ensure_absent,
+    ensure_present,
+    get_group,
+    to_dict,
+    validate_resource_group_name,
+)
+from ansible_collections.twinops.digital_twins.tests.unit.plugins.fakes import SUB, FakePoller, http_error
+
+
+class Client:
+    """resource_groups and resources operations over a dict, recording calls."""
+
+    def __init__(self, groups=None, resources=()):
+        self.groups = dict(groups or {})
+        self.listed = list(resources)
+        self.calls = []
+        self.resource_groups = SimpleNamespace(get=self.get, create_or_update=self.create, update=self.update,
+                                               begin_delete=self.delete)
+        self.resources = SimpleNamespace(list_by_resource_group=self.list_resources)
+
+    def get(self, name):
+        self.calls.append("get")
+        if name not in self.groups:
+            raise http_error(404, "ResourceGroupNotFound", "Resource group '%s' could not be found." % name)
+        return self.groups[name]
+
+    def create(self, name, body):
+        self.calls.append(("create", body))
+        self.groups[name] = group(name, body["location"], body.get("tags"))
+        return self.groups[name]
+
+    def update(self, name, body):
+        self.calls.append(("update", body))
+        self.groups[name].tags = body["tags"]
+        return self.groups[name]
+
+    def delete(self, name, polling=True):
+        self.calls.append(("delete", polling))
+        self.groups.pop(name)
+        return FakePoller()
+
+    def list_resources(self, name):
+        self.calls.append("list")
+        return iter(self.listed)
+
+    def writes(self):
+        return [c for c in self.calls if isinstance(c, tuple)]
+
+
+def group(name, location="westus2", tags=None, state="Succeeded"):
+    return SimpleNamespace(id="/subscriptions/%s/resourceGroups/%s" % (SUB, name), name=name, location=location,
+                           tags=tags, properties=SimpleNamespace(provisioning_state=state))
+
+
+def resource(name, kind="Microsoft.DigitalTwins/digitalTwinsInstances"):
+    return SimpleNamespace(name=name, type=kind)
+
+
+@pytest.mark.parametrize("name", ["rg", "my_rg-1.(test)", "x" * 90, "grüppe"])
+def test_good_names(name):
+    assert validate_resource_group_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["", "a/b", "ends.", "x" * 91, "has space", None])
+def test_bad_names(name):
+    with pytest.raises(DigitalTwinsError, match="not a valid resource group name"):
+        validate_resource_group_name(name)
+
+
+def test_get_missing_is_none_but_forbidden_raises():
+    assert get_group(Client(), "rg") is None
+    client = Client()
+
+    def forbidden(name):
+        raise http_error(403, "AuthorizationFailed", "no")
+
+    client.resource_groups.get = forbidden
+    with pytest.raises(DigitalTwinsError, match="Could not read resource group 'rg'"):
+        get_group(client, "rg")
+
+
+def test_create_predicts_exactly():
+    dummy, predicted = ensure_present(Client(), SUB, "rg", "West US 2", {"a": 1}, True, None, check_mode=True)
+    client = Client()
+    changed, created = ensure_present(client, SUB, "rg", "West US 2", {"a": 1}, True, None, check_mode=False)
+    assert changed and predicted == created
+    assert client.writes() == [("create", {"location": "westus2", "tags": {"a": "1"}})]
+
+
+def test_tags_only_when_they_differ():
+    client = Client({"rg": group("rg", tags={"a": "1"})})
+    current = to_dict(client.groups["rg"])
+    assert ensure_present(client, SUB, "rg", "westus2", {"a": "1"}, True, current, False) == (False, current)
+    assert ensure_present(client, SUB, "rg", None, None, True, current, False) == (False, current)
+    changed, state = ensure_present(client, SUB, "rg", None, {"b": "2"}, False, current, check_mode=True)
+    assert changed and state["tags"] == {"a": "1", "b": "2"} and client.writes() == []
+    ensure_present(client, SUB, "rg", None, {"b": "2"}, False, current, check_mode=False)
+    assert client.writes() == [("update", {"tags": {"a": "1", "b": "2"}})]
+
+
+def test_location_cannot_change():
+    client = Client({"rg": group("rg")})
+    with pytest.raises(DigitalTwinsError) as info:
+        ensure_present(client, SUB, "rg", "eastus", None, True, to_dict(client.groups["rg"]), False)
+    assert info.value.code == "LocationIsCreateOnly"
+    assert client.writes() == []
+
+
+def test_absent_refuses_a_group_with_resources_and_lists_them():
+    client = Client({"rg": group("rg")}, [resource("dt1"), resource("kv1", "Microsoft.KeyVault/vaults")])
+    with pytest.raises(DigitalTwinsError) as info:
+        ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, False, True, Deadline(60))
+    assert "still holds 2 resources: dt1 (Microsoft.DigitalTwins/digitalTwinsInstances), kv1 (Microsoft.KeyVault/vaults)" \
+        in str(info.value)
+    assert info.value.code == "ResourceGroupNotEmpty"
+    assert client.writes() == []
+
+
+def test_resource_list_is_capped():
+    client = Client({"rg": group("rg")}, [resource("r%02d" % i) for i in range(40)])
+    with pytest.raises(DigitalTwinsError) as info:
+        ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, True, True, Deadline(60))
+    assert "more than 20 resources" in str(info.value) and "r19 (" in str(info.value) and "r20" not in str(info.value)
+
+
+def test_force_skips_the_listing_and_deletes():
+    client = Client({"rg": group("rg")}, [resource("dt1")])
+    assert ensure_absent(client, "rg", to_dict(client.groups["rg"]), True, True, True, Deadline(60)) == (True, {})
+    assert client.writes() == []
+    assert ensure_absent(client, "rg", to_dict(client.groups["rg"]), True, False, False, Deadline(60)) == (True, {})
+    assert client.writes() == [("delete", False)]
+    assert "list" not in client.calls
+
+
+def test_empty_group_is_deleted_and_missing_is_no_change():
+    client = Client({"rg": group("rg")})
+    assert ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, False, True, Deadline(60)) == (True, {})
+    assert client.writes() == [("delete", True)]
+    assert ensure_absent(client, "rg", None, False, False, True, Deadline(60)) == (False, {})
