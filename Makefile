@@ -15,7 +15,7 @@ help:
 	@echo "make demo           build, install, run playbooks/setup.yml twice against the emulator"
 	@echo "make emulator       start the local Azure emulator (state in .emulator/)"
 	@echo "make emulator-stop  stop it"
-	@echo "make bench          run scripts/bench.sh"
+	@echo "make bench          run the benchmarks (tests/bench/run.sh) and write docs/benchmarks.md"
 	@echo "make clean          remove build output; make distclean also removes the virtualenvs"
 
 venv:
@@ -37,8 +37,8 @@ emulator-stop:
 	@scripts/emulator.sh stop
 
 bench:
-	@if [ -x scripts/bench.sh ] || [ -f scripts/bench.sh ]; then bash scripts/bench.sh; \
-	else echo "make bench: not implemented yet (scripts/bench.sh does not exist)" >&2; exit 1; fi
+	@if [ -f tests/bench/run.sh ]; then bash tests/bench/run.sh; \
+	else echo "make bench: tests/bench/run.sh is missing" >&2; exit 1; fi
 
 clean:
 	rm -rf .build tests/output .ansible .pytest_cache importer_result.json changelogs/.plugin-cache.yaml

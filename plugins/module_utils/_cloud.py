@@ -38,13 +38,18 @@ class Cloud:
     def arm_scope(self):
         return _scope(self.arm_audience)
 
-    @property
-    def graph_scope(self):
-        if not self.graph_audience:
+    def require_graph(self):
+        """The Microsoft Graph endpoint; a clear error when the cloud advertises none."""
+        if not self.graph_endpoint or not self.graph_audience:
             raise DigitalTwinsError(
                 "The cloud %s advertises no Microsoft Graph endpoint in its metadata (microsoftGraphResourceId), so "
                 "principals cannot be looked up by name here." % self.name,
                 hint="Give the principal's object id and type instead (assignee_object_id, principal_type).")
+        return self.graph_endpoint
+
+    @property
+    def graph_scope(self):
+        self.require_graph()
         return _scope(self.graph_audience)
 
 

@@ -91,7 +91,7 @@ def ca_verify(environ=None):
 
 
 def graph_base_url(cloud):
-    return cloud.graph_endpoint.rstrip("/") + "/" + GRAPH_API_VERSION
+    return cloud.require_graph().rstrip("/") + "/" + GRAPH_API_VERSION
 
 
 def odata_literal(text):

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Fixtures for the integration tests: the emulator, and two ways of running the collection's modules against it.
 
-* ``run_module(name, check=False, diff=True, env=None, **args)`` runs a module's ``main()`` in this process, the way
+* ``run_module(module_name, check=False, diff=True, env=None, **args)`` (the module name is positional-only, so
+  ``name=`` is passed to the module) runs a module's ``main()`` in this process, the way
   Ansible would after unpacking it, and returns its result dict. Fast, so every option can be covered.
 * ``run_playbook(text_or_path, check=False, diff=False, extra_vars=None, env=None)`` runs ``ansible-playbook`` in a
   subprocess with the emulator's environment, for what only a real run shows (module_defaults, action groups,
@@ -75,7 +76,7 @@ def run_module(emu, monkeypatch):
     """Run a module of the collection in-process against the emulator and return its result."""
     from ansible.module_utils import basic
 
-    def _run(name, check=False, diff=True, env=None, verbosity=0, **args):
+    def _run(name, /, check=False, diff=True, env=None, verbosity=0, **args):
         environment = _environment(emu, env)
         for key in list(os.environ):
             if key not in environment:

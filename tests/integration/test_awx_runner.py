@@ -136,8 +136,8 @@ def test_job_template_sets_up_the_instance(emu, awx_job):
     assert published["location"] == "westeurope"
     assert published["host_name"] == "awx-job-twins.api.weu.digitaltwins.azure.net"
     assert published["endpoint"] == "https://awx-job-twins.api.weu.digitaltwins.azure.net"
-    assert published["id"].endswith("/resourceGroups/rg-awx-job/providers/Microsoft.DigitalTwins/"
-                                     "digitalTwinsInstances/awx-job-twins")
+    assert published["id"].endswith(
+        "/resourceGroups/rg-awx-job/providers/Microsoft.DigitalTwins/digitalTwinsInstances/awx-job-twins")
     granted = {(a["principal_id"], a["role_definition_id"].rsplit("/", 1)[-1]) for a in published["assignments"]}
     assert granted == {
         (_seed_id(emu, "users", "alice"), DATA_OWNER),

@@ -6,7 +6,6 @@ adoption, concurrency, check mode and diff, permissions, request budget."""
 
 from __future__ import annotations
 
-import dataclasses
 import textwrap
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils import _clients
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import assignment_name
 
 DATA_OWNER = "bcd981a7-7f74-457b-83e1-cceb9e632ffe"
@@ -40,23 +38,6 @@ def instance(emu):
     sub = emu.seed["subscription"]["id"]
     scope = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DigitalTwins/digitalTwinsInstances/%s" % (sub, RG, INSTANCE)
     return dict(instance=INSTANCE, resource_group=RG, scope=scope)
-
-
-@pytest.fixture
-def graph_on_emulator(emu, monkeypatch):
-    """Work around an emulator deviation for in-process runs: its 2022-09-01 metadata document gives
-    microsoftGraphResourceId https://graph.microsoft.com/ (public Graph) instead of its own URL, so every Graph call
-    would leave the machine. When (and only when) it does, the session's cloud gets the emulator as Graph endpoint;
-    the token audience stays as the metadata says. Once the emulator is fixed this does nothing."""
-    original = _clients.resolve_cloud
-
-    def resolve(value, fetch=None):
-        cloud = original(value, fetch=fetch)
-        if cloud.custom and cloud.graph_endpoint.lower().startswith("https://graph.microsoft.com"):
-            cloud = dataclasses.replace(cloud, graph_endpoint=emu.url.rstrip("/") + "/")
-        return cloud
-
-    monkeypatch.setattr(_clients, "resolve_cloud", resolve)
 
 
 @pytest.fixture
@@ -135,7 +116,7 @@ ASSIGNEE_FORMS = [
 
 
 @pytest.mark.parametrize("assignee, object_id, principal_type, resolved_by", ASSIGNEE_FORMS)
-def test_assignee_forms_resolve_and_assign(emu, run, instance, graph_on_emulator, assignee, object_id, principal_type,
+def test_assignee_forms_resolve_and_assign(emu, run, instance, assignee, object_id, principal_type,
                                            resolved_by):
     result = run(instance=INSTANCE, resource_group=RG, assignee=assignee)
 
@@ -154,14 +135,14 @@ def test_assignee_forms_resolve_and_assign(emu, run, instance, graph_on_emulator
         assert any("guest" in text and "Sub-Domain not found" in text for text in result["warning_texts"])
 
 
-def test_upn_is_tried_first_and_costs_one_graph_request(emu, run, instance, graph_on_emulator):
+def test_upn_is_tried_first_and_costs_one_graph_request(emu, run, instance):
     mark = last_seq(emu)
     run(instance=INSTANCE, resource_group=RG, assignee="alice@contoso.com", _ansible_check_mode=False)
     graph = graph_requests(requests_since(emu, mark))
     assert [g["path"] for g in graph] == ["/v1.0/users/alice@contoso.com"], graph
 
 
-def test_guest_email_falls_back_to_mail_other_mails_and_ext_upn(emu, run, instance, graph_on_emulator):
+def test_guest_email_falls_back_to_mail_other_mails_and_ext_upn(emu, run, instance):
     mark = last_seq(emu)
     result = run(instance=INSTANCE, resource_group=RG, assignee="bob@outlook.com", check=True)
     assert result["assignment"]["principal_id"] == BOB
@@ -174,7 +155,7 @@ def test_guest_email_falls_back_to_mail_other_mails_and_ext_upn(emu, run, instan
     assert any("startswith" in f for f in filters)
 
 
-def test_ambiguous_display_name_names_the_candidates(emu, run, instance, graph_on_emulator, writes):
+def test_ambiguous_display_name_names_the_candidates(emu, run, instance, writes):
     msg = failed(run(instance=INSTANCE, resource_group=RG, assignee="Dana Smith"))
     assert "ambiguous" in msg
     assert "dana.smith@contoso.com" in msg and "dana.smith2@contoso.com" in msg
@@ -188,7 +169,7 @@ def test_ambiguous_display_name_names_the_candidates(emu, run, instance, graph_o
     ("Nobody At All", "No user, group or service principal is named"),
     ("9d3b1c5e-0000-4000-8000-000000000999", "No directory object has the id"),
 ])
-def test_unknown_assignee_explains_and_changes_nothing(emu, run, instance, graph_on_emulator, writes, assignee, expected):
+def test_unknown_assignee_explains_and_changes_nothing(emu, run, instance, writes, assignee, expected):
     msg = failed(run(instance=INSTANCE, resource_group=RG, assignee=assignee))
     assert expected in msg
     assert "assignee_object_id" in msg and "principal_type" in msg
@@ -392,7 +373,7 @@ def test_playbook_check_diff_then_apply(emu, run_playbook, instance):
 
 # ---- replication delay, personal accounts, permissions ---------------------------------------------------------------
 
-def test_new_principal_not_yet_replicated_is_assigned_with_principal_type(emu, run, instance, graph_on_emulator):
+def test_new_principal_not_yet_replicated_is_assigned_with_principal_type(emu, run, instance):
     created = emu.add_principal(kind="servicePrincipal", display_name="sp-fresh-%s" % uuid.uuid4().hex[:6],
                                 arm_visible_after_seconds=3)
     result = run(instance=INSTANCE, resource_group=RG, assignee=created["display_name"], principal_wait_timeout=20)
@@ -400,6 +381,35 @@ def test_new_principal_not_yet_replicated_is_assigned_with_principal_type(emu, r
     assert result["assignment"]["principal_id"] == created["id"].lower()
     stored = assignments_of(emu, created["id"], instance["scope"])
     assert len(stored) == 1 and stored[0]["properties"]["principalType"] == "ServicePrincipal"
+
+
+PRINCIPAL_NOT_FOUND = ("Principal %s does not exist in the directory %s. Check that you have the correct principal ID. If you are "
+                       "creating this principal and then immediately assigning a role, this error might be related to a replication "
+                       "delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, "
+                       "User, or Group.  See https://aka.ms/docs-principaltype")
+
+
+def _principal_not_found(emu, principal_id, count):
+    emu.inject_fault(path_regex=r"/providers/Microsoft\.Authorization/roleAssignments/", method="PUT", kind="status", status=400,
+                     error_code="PrincipalNotFound", count=count,
+                     error_message=PRINCIPAL_NOT_FOUND % (principal_id, emu.seed["tenant"]["id"]))
+
+
+def test_principal_not_found_is_retried_until_replicated(emu, run, instance):
+    """Azure can answer PrincipalNotFound even with principalType set; the module retries within principal_wait_timeout."""
+    _principal_not_found(emu, ALICE, count=2)
+    result = run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User", principal_wait_timeout=60)
+    assert result["changed"] is True, result
+    puts = [r for r in emu.requests() if r["method"] == "PUT" and "roleAssignments" in r["path"]]
+    assert [r["status"] for r in puts] == [400, 400, 201]
+    assert len(assignments_of(emu, ALICE, instance["scope"])) == 1
+
+
+def test_principal_not_found_beyond_the_timeout_fails_clearly(emu, run, instance):
+    _principal_not_found(emu, ALICE, count=50)
+    msg = failed(run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User", principal_wait_timeout=3))
+    assert "PrincipalNotFound" in msg and "principal_wait_timeout" in msg, msg
+    assert assignments_of(emu, ALICE, instance["scope"]) == []
 
 
 def test_personal_account_by_object_id_needs_no_graph(emu, run, instance):
@@ -413,7 +423,7 @@ def test_personal_account_by_object_id_needs_no_graph(emu, run, instance):
     assert len(assignments_of(emu, BOB, instance["scope"])) == 1
 
 
-def test_lookup_without_graph_permission_says_how_to_skip_it(emu, run, instance, graph_on_emulator, writes):
+def test_lookup_without_graph_permission_says_how_to_skip_it(emu, run, instance, writes):
     msg = failed(run(instance=INSTANCE, resource_group=RG, assignee="alice@contoso.com", env=caller(emu, "no_graph")))
     assert "Microsoft Graph" in msg and "403" in msg
     assert "assignee_object_id" in msg and "principal_type" in msg
@@ -479,7 +489,7 @@ def test_contributor_without_data_role_gets_a_warning(emu, run, instance):
 
 # ---- dt_role_assignment_info -----------------------------------------------------------------------------------------
 
-def test_info_direct_inherited_and_filters(emu, run, instance, graph_on_emulator):
+def test_info_direct_inherited_and_filters(emu, run, instance):
     run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User")
     run(instance=INSTANCE, resource_group=RG, assignee_object_id=CAROL, principal_type="User", role="Azure Digital Twins Data Reader")
 
@@ -503,7 +513,7 @@ def test_info_direct_inherited_and_filters(emu, run, instance, graph_on_emulator
     assert "principal_display_name" not in by_role["assignments"][0]
 
 
-def test_info_lists_with_one_request_and_names_with_one_more(emu, run, instance, graph_on_emulator):
+def test_info_lists_with_one_request_and_names_with_one_more(emu, run, instance):
     run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User")
     mark = last_seq(emu)
     run("dt_role_assignment_info", instance=INSTANCE, resource_group=RG, include_inherited=True)
@@ -513,7 +523,7 @@ def test_info_lists_with_one_request_and_names_with_one_more(emu, run, instance,
     assert [e["path"] for e in graph_requests(log)] == ["/v1.0/directoryObjects/getByIds"]
 
 
-def test_info_without_graph_permission_warns_and_still_lists(emu, run, instance, graph_on_emulator):
+def test_info_without_graph_permission_warns_and_still_lists(emu, run, instance):
     run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User")
     result = run("dt_role_assignment_info", instance=INSTANCE, resource_group=RG, env=caller(emu, "no_graph"))
     assert not result.get("failed"), result
@@ -522,7 +532,7 @@ def test_info_without_graph_permission_warns_and_still_lists(emu, run, instance,
     assert any("display names are left out" in w for w in result["warning_texts"])
 
 
-def test_info_assignee_lookup_without_graph_fails_instead_of_listing_everything(emu, run, instance, graph_on_emulator):
+def test_info_assignee_lookup_without_graph_fails_instead_of_listing_everything(emu, run, instance):
     run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User")
     result = run("dt_role_assignment_info", instance=INSTANCE, resource_group=RG, assignee="alice@contoso.com",
                  env=caller(emu, "no_graph"))

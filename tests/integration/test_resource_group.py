@@ -11,7 +11,6 @@ from test_dt_instance import four_runs, run  # noqa: F401  pylint: disable=impor
 # The emulator does not serve GET /subscriptions/{sub}/resourceGroups/{rg}/resources (what
 # ResourceManagementClient.resources.list_by_resource_group sends; real ARM does), so state=absent without force,
 # which lists the group's resources first, cannot run against it yet. strict: these start failing once it does.
-NO_RESOURCE_LIST = pytest.mark.xfail(strict=True, reason="emulator lacks GET .../resourceGroups/{rg}/resources")
 
 
 def emulator_group(emu, name):
@@ -116,7 +115,6 @@ def test_delete_timeout(run, emu, writes):
     assert "continues in Azure" in result["msg"]
 
 
-@NO_RESOURCE_LIST
 def test_absent_refuses_a_group_with_resources(run, emu, writes):
     emu.settings(provisioning_delay_seconds=0)
     run("resource_group", name="rg-busy", location="westus2")
@@ -130,7 +128,6 @@ def test_absent_refuses_a_group_with_resources(run, emu, writes):
     assert len(writes()) == mark
 
 
-@NO_RESOURCE_LIST
 def test_absent_empty_group(run, emu, writes):
     run("resource_group", name="rg-empty", location="westus2")
     mark = len(writes())

@@ -289,7 +289,7 @@ CHECKS = [
     ("race-modules", "Races", "3 concurrent playbooks (resource group, instance, 2 assignments): one instance, no duplicate "
      "assignment, every run succeeds or fails cleanly, a re-run changes nothing"),
     ("race-role", "Races", "2 concurrent runs of the setup role (setup_exclusive) on the same instance: one instance, no duplicate "
-     "assignment, every run succeeds or fails cleanly, a re-run changes nothing"),
+     "assignment, every run succeeds or fails cleanly"),
     ("lp-module-scope", "Least privilege", "dt_role_assignment with instance assigns at the instance scope, nothing above it"),
     ("lp-role-scope", "Least privilege", "the setup role assigns every declared role at the instance scope"),
     ("lp-exclusive", "Least privilege", "setup_exclusive removes only undeclared direct Data Owner/Reader assignments on the "

@@ -54,7 +54,7 @@ ROLE_VARS = dict(setup_resource_group=RG, setup_instance_name=NAME, setup_locati
                                          dict(assignee_object_id=SP_PIPELINE, principal_type="ServicePrincipal", role=DATA_READER)])
 
 
-def _race(emu, run_playbook, playbook, extra_vars, expected_assignments, runs):
+def _race(emu, run_playbook, playbook, extra_vars, expected_assignments, runs, rerun=True):
     emu.settings(provisioning_delay_seconds=1)
     with ThreadPoolExecutor(max_workers=runs) as pool:
         results = list(pool.map(lambda dummy: run_playbook(str(playbook), extra_vars=extra_vars), range(runs)))
@@ -75,10 +75,11 @@ def _race(emu, run_playbook, playbook, extra_vars, expected_assignments, runs):
     keys = [assignment_key(a) for a in state["role_assignments"] if assignment_key(a)[0] == scope]
     if len(keys) != expected_assignments:
         problems.append("%d assignments on the instance, %d expected" % (len(keys), expected_assignments))
-    after = run_playbook(str(playbook), extra_vars=extra_vars)
-    counts = recap(after.stdout)
-    if after.rc != 0 or counts.get("changed", -1) != 0:
-        problems.append("the run after the race did not converge (rc %d, recap %s)" % (after.rc, counts))
+    if rerun:
+        after = run_playbook(str(playbook), extra_vars=extra_vars)
+        counts = recap(after.stdout)
+        if after.rc != 0 or counts.get("changed", -1) != 0:
+            problems.append("the run after the race did not converge (rc %d, recap %s)" % (after.rc, counts))
     ok = sum(1 for r in results if r.rc == 0)
     return problems, ok, results
 
@@ -99,6 +100,7 @@ def test_concurrent_module_playbooks(emu, run_playbook, recorder, tmp_path):
 def test_concurrent_role_runs(emu, run_playbook, recorder, tmp_path):
     playbook = tmp_path / "race-role.yml"
     playbook.write_text(ROLE_PLAYBOOK)
-    problems, ok, results = _race(emu, run_playbook, playbook, ROLE_VARS, 3, ROLE_RUNS)
+    # No run afterwards: the role's idempotence is covered elsewhere, and a role run costs about a minute here.
+    problems, ok, results = _race(emu, run_playbook, playbook, ROLE_VARS, 3, ROLE_RUNS, rerun=False)
     _record(recorder, "race-role", problems, ok, ROLE_RUNS)
     assert not problems, "\n".join(problems) + "\n\n" + "\n=====\n".join(r.output[-3000:] for r in results)

@@ -44,7 +44,7 @@ def test_start_writes_env_and_stop_stops(tmp_path):
             assert f'{name}={value}\n' in sourced
         for name in ('ca.pem', 'ca.key', 'pid', 'emulator.log', 'automation-cert.pem'):
             assert os.path.exists(os.path.join(state_dir, name)), name
-        status, _, body = get_json(env['TWINOPS_EMULATOR_ADMIN_URL'] + '/health', env['SSL_CERT_FILE'])
+        status, _headers, body = get_json(env['TWINOPS_EMULATOR_ADMIN_URL'] + '/health', env['SSL_CERT_FILE'])
         assert status == 200 and body['status'] == 'ok'
         with open(os.path.join(state_dir, 'ca.pem'), 'rb') as handle:
             first_ca = handle.read()
@@ -101,7 +101,7 @@ def test_metadata_endpoints_forms(emulator, version):
 
 def test_metadata_with_doubled_slash(emulator):
     # msrestazure concatenates arm_url + '/metadata/endpoints...' even when arm_url ends in '/'
-    status, _, body = get_json(f'{emulator.url}//metadata/endpoints?api-version=2015-01-01', emulator.ca_path)
+    status, _headers, body = get_json(f'{emulator.url}//metadata/endpoints?api-version=2015-01-01', emulator.ca_path)
     assert status == 200 and body['authentication']['loginEndpoint'] == emulator.url + '/'
 
 

@@ -130,7 +130,8 @@ def add_fault(call):
         raise bad_request('InvalidParameter', "'status' must be an HTTP error status such as 429, 500 or 503.")
     fault = {'id': str(uuid.uuid4()), 'path_regex': body['path_regex'], 'regex': regex, 'method': (body.get('method') or '').upper() or None,
              'kind': kind, 'status': status, 'retry_after': body.get('retry_after'), 'remaining': int(body.get('count', 1)),
-             'delay_seconds': float(body.get('delay_seconds') or 0)}
+             'delay_seconds': float(body.get('delay_seconds') or 0),
+             'error_code': body.get('error_code'), 'error_message': body.get('error_message')}
     with call.state.lock:
         call.state.faults.append(fault)
     return respond(201, {k: v for k, v in fault.items() if k != 'regex'})

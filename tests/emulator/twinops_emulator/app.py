@@ -133,6 +133,7 @@ class Dispatcher:
         codes = {429: ('TooManyRequests', 'The request is being throttled.'), 500: ('InternalServerError', 'Encountered internal server error.'),
                  503: ('ServiceUnavailable', 'The service is temporarily unavailable. Please retry later.')}
         code, message = codes.get(status, ('InjectedFault', f'Injected fault with status {status}.'))
+        code, message = fault.get('error_code') or code, fault.get('error_message') or message
         if flavour == AAD:
             raise EmulatorError(status, 'temporarily_unavailable', f'AADSTS50000: {message}', flavour=AAD, headers=headers, aad_codes=[50000])
         raise EmulatorError(status, code, message, flavour=GRAPH if flavour == GRAPH else ARM, headers=headers)

@@ -14,7 +14,11 @@ PUBLIC_SUFFIXES = {
 
 
 def _cloud(base):
-    """The 2019-05-01 / 2022-09-01 per-cloud object with the emulator's endpoints and public audiences."""
+    """The 2019-05-01 / 2022-09-01 per-cloud object.
+
+    ARM keeps the public audiences; Microsoft Graph is served by the emulator itself, so microsoftGraphResourceId (the
+    Graph endpoint and token audience for custom clouds, as azure-cli reads it) is the emulator's own URL.
+    """
     return {
         'portal': 'https://portal.azure.com',
         'authentication': {'loginEndpoint': base, 'audiences': list(ARM_AUDIENCES), 'tenant': 'common', 'identityProvider': 'AAD'},
@@ -46,7 +50,7 @@ def metadata_document(base, api_version):
     if api_version == '2022-09-01':
         cloud = _cloud(base)
         cloud.pop('gallery')
-        cloud.update({'microsoftGraphResourceId': 'https://graph.microsoft.com/', 'appInsightsResourceId': 'https://api.applicationinsights.io',
+        cloud.update({'microsoftGraphResourceId': base, 'appInsightsResourceId': 'https://api.applicationinsights.io',
                       'appInsightsTelemetryChannelResourceId': 'https://dc.applicationinsights.azure.com/v2/track',
                       'attestationResourceId': 'https://attest.azure.net', 'synapseAnalyticsResourceId': 'https://dev.azuresynapse.net',
                       'logAnalyticsResourceId': 'https://api.loganalytics.io', 'ossrDbmsResourceId': 'https://ossrdbms-aad.database.windows.net'})

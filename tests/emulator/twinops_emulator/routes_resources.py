@@ -185,6 +185,21 @@ def list_rg(call, sub):
     return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
 
 
+def list_rg_resources(call, sub, rg):
+    """GET .../resourceGroups/{rg}/resources: the generic resources in a group (the Digital Twins instances here)."""
+    check_subscription(call, sub)
+    call.require(RG_READ, rg_scope(sub, rg))
+    state = call.state
+    with state.lock:
+        group = _existing(call, sub, rg)
+        resources = [{'id': inst['id'], 'name': inst['name'], 'type': 'Microsoft.DigitalTwins/digitalTwinsInstances',
+                      'location': inst['location'], 'tags': dict(inst['tags'] or {})}
+                     for inst in state.instances.values()
+                     if (inst['subscription'].lower(), inst['resourceGroup'].lower()) == (sub.lower(), group['name'].lower())]
+    page, next_link = call.page(sorted(resources, key=lambda r: r['id'].lower()), int(state.settings['page_size']))
+    return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
+
+
 def _tag_match(tags, name, value):
     for tag, tag_value in (tags or {}).items():
         if tag.lower() == name.lower() and (value is None or tag_value == value):
@@ -201,5 +216,6 @@ ROUTES = [
     Route(SUB + r'/resourcegroups/?$', {'GET': list_rg}, api=_any_version),
     Route(SUB + r'/resourcegroups/(?P<rg>[^/]+)/?$', {'GET': get_rg, 'HEAD': head_rg, 'PUT': put_rg, 'PATCH': patch_rg, 'DELETE': delete_rg},
           api=_any_version),
+    Route(SUB + r'/resourcegroups/(?P<rg>[^/]+)/resources/?$', {'GET': list_rg_resources}, api=_any_version),
     Route(SUB + r'/operationresults/(?P<token>[^/]+)$', {'GET': rg_operation_result}, api=_any_version),
 ]

@@ -71,7 +71,7 @@ class TokenService:
             if flavour == GRAPH:
                 raise _unauthorized(flavour, 'InvalidAuthenticationToken', 'Access token is empty.')
             raise _unauthorized(flavour, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.")
-        scheme, _, token = header.partition(' ')
+        scheme, _sep, token = header.partition(' ')
         if scheme.lower() != 'bearer' or not token.strip():
             raise _unauthorized(flavour, 'AuthenticationFailed' if flavour != GRAPH else 'InvalidAuthenticationToken',
                                 "Authentication failed. The 'Authorization' header is provided in an invalid format.")
