@@ -13,6 +13,7 @@ import textwrap
 
 import pytest
 
+from ansible_collections.twinops.digital_twins.plugins.module_utils._cloud import Cloud
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
 from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GraphError, ca_verify, graph_base_url
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import (
@@ -252,8 +253,12 @@ def test_msgraph_is_imported_only_when_a_lookup_runs():
 
 
 def test_graph_base_url_and_ca_bundle(tmp_path):
-    cloud = type("Cloud", (), {"graph_endpoint": "https://graph.example.test/"})()
+    cloud = Cloud("Test", "https://login.example.test", "https://arm.example.test/", "https://arm.example.test/",
+                  "https://graph.example.test/", "https://graph.example.test/", custom=True)
     assert graph_base_url(cloud) == "https://graph.example.test/v1.0"
+    no_graph = Cloud("Stack", "https://login.example.test", "https://arm.example.test/", "https://arm.example.test/", None, None, custom=True)
+    with pytest.raises(DigitalTwinsError, match="advertises no Microsoft Graph endpoint"):
+        graph_base_url(no_graph)
     assert ca_verify({}) is True
     assert ca_verify({"SSL_CERT_FILE": "/x.pem", "REQUESTS_CA_BUNDLE": "/y.pem"}) is True  # httpx reads SSL_CERT_FILE itself
     with pytest.raises(DigitalTwinsError, match="REQUESTS_CA_BUNDLE"):
