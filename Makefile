@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Subset of test stages, e.g. make test STAGES="sanity units"
 STAGES ?=
 
-.PHONY: help venv test sanity units lint changelog build docs-lint importer pytest pytest-emulator pytest-integration molecule \
+.PHONY: help venv test sanity units lint changelog build docs-lint importer pytest pytest-emulator pytest-integration pytest-reliability molecule \
 	demo emulator emulator-stop bench clean distclean
 
 help:
@@ -24,7 +24,7 @@ venv:
 test:
 	@scripts/test.sh $(STAGES)
 
-sanity units lint changelog build docs-lint importer pytest pytest-emulator pytest-integration molecule:
+sanity units lint changelog build docs-lint importer pytest pytest-emulator pytest-integration pytest-reliability molecule:
 	@scripts/test.sh $@
 
 demo:

@@ -5,7 +5,7 @@
 #   scripts/test.sh sanity units     a subset (same names as below), in the order given
 #
 # Stages: changelog lint sanity units docs-lint build importer pytest molecule
-# (pytest-emulator and pytest-integration run one half of the pytest stage)
+# (pytest-emulator, pytest-integration and pytest-reliability run one part of the pytest stage)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -209,16 +209,21 @@ run_stage() {
         importer)
             "${ROOT}/scripts/venv.sh" importer
             run_step importer "galaxy-importer on the built tarball" step_importer ;;
-        pytest | pytest-emulator | pytest-integration)
+        pytest | pytest-emulator | pytest-integration | pytest-reliability)
             local ran=0
-            if [[ "$1" != pytest-integration && -d "${ROOT}/tests/emulator/tests" ]]; then
+            if [[ ( "$1" == pytest || "$1" == pytest-emulator ) && -d "${ROOT}/tests/emulator/tests" ]]; then
                 run_step "pytest emulator" "pytest tests/emulator/tests" step_pytest_suite tests/emulator/tests
                 ran=1
             fi
-            if [[ "$1" != pytest-emulator && -d "${ROOT}/tests/integration" ]]; then
+            if [[ "$1" != pytest-emulator && "$1" != pytest-reliability && -d "${ROOT}/tests/integration" ]]; then
                 sync_copy
                 run_step "pytest integration" "pytest tests/integration (playbooks against the emulator)" \
                     step_pytest_suite tests/integration ANSIBLE_COLLECTIONS_PATH="${BUILD_ROOT}"
+                ran=1
+            fi
+            if [[ ( "$1" == pytest || "$1" == pytest-reliability ) && -d "${ROOT}/tests/reliability" ]]; then
+                run_step "pytest reliability" "pytest tests/reliability (faults, bad input, secrets, races; checks docs/reliability.md)" \
+                    step_pytest_suite tests/reliability
                 ran=1
             fi
             if [[ ${ran} -eq 0 ]]; then
@@ -246,7 +251,7 @@ main() {
     local stages=("$@") stage
     [[ ${#stages[@]} -gt 0 ]] || stages=("${ALL_STAGES[@]}")
     for stage in "${stages[@]}"; do
-        [[ " ${ALL_STAGES[*]} pytest-emulator pytest-integration " == *" ${stage} "* ]] || die "unknown stage '${stage}' (stages: ${ALL_STAGES[*]})"
+        [[ " ${ALL_STAGES[*]} pytest-emulator pytest-integration pytest-reliability " == *" ${stage} "* ]] || die "unknown stage '${stage}' (stages: ${ALL_STAGES[*]})"
     done
     note "stages: ${stages[*]}"
     ensure_dev_venv

@@ -88,7 +88,7 @@ def test_metadata_endpoints_forms(emulator, version):
     elif version == '2022-09-01':
         assert isinstance(body, dict)
         assert body['resourceManager'] == emulator.url + '/'
-        assert body['microsoftGraphResourceId'] == 'https://graph.microsoft.com/'
+        assert body['microsoftGraphResourceId'] == emulator.url + '/'
         assert body['authentication']['audiences'] == audiences
         assert body['name'] == 'AzureCloud'
         assert {'appInsightsResourceId', 'logAnalyticsResourceId', 'ossrDbmsResourceId', 'attestationResourceId', 'synapseAnalyticsResourceId'} <= set(body)
