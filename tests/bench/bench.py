@@ -34,9 +34,11 @@ import report  # noqa: E402
 
 MODES = {
     'full': {'runs': 10, 'loop_runs': 2, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10, 50, 100], 'fleet_one_runs': 2,
-             'serial_subset': 3, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 6, 'scale_other_runs': 2, 'role_runs': 3, 'max_forks': 100},
+             'serial_subset': 3, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 6, 'scale_other_runs': 2, 'role_runs': 3, 'max_forks': 100,
+             'fleet_budget': 900},
     'quick': {'runs': 3, 'loop_runs': 1, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10], 'fleet_one_runs': 1,
-              'serial_subset': 2, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 3, 'scale_other_runs': 1, 'role_runs': 2, 'max_forks': 100},
+              'serial_subset': 2, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 3, 'scale_other_runs': 1, 'role_runs': 2, 'max_forks': 100,
+              'fleet_budget': 300},
 }
 
 LOCATION = 'westus2'
@@ -459,9 +461,15 @@ class Bench:
         fleet['delay'] = delay
         fleet['one'] = summarise(firsts)
         fleet['parallel'] = {}
+        last = (1, fleet['one']['wall'])
         for size in self.cfg['fleet']:
             if size == 1:
                 fleet['parallel']['1'] = dict(fleet['one'], forks=1, per_instance_requests=fleet['one']['requests'])
+                continue
+            estimate = last[1] * size / last[0]
+            if estimate > self.cfg['fleet_budget']:
+                self.not_measured('fleet:%d' % size, 'skipped: N=%d took %.0f s, so N=%d would take about %.0f s (linear estimate) on this machine, '
+                                  'over the %d s budget per fleet size' % (last[0], last[1], size, estimate, self.cfg['fleet_budget']))
                 continue
             forks = min(size, self.cfg['max_forks'])
             hosts = ['fl%d-%03d' % (size, i) for i in range(size)]
@@ -471,6 +479,7 @@ class Bench:
                 self.not_measured('fleet:%d' % size, str(exc))
                 continue
             fleet['parallel'][str(size)] = dict(sample.as_dict(), forks=forks, per_instance_requests=sample.requests / float(size))
+            last = (size, sample.wall)
             log('fleet N=%d forks=%d: %.1fs' % (size, forks, sample.wall))
         subset = self.cfg['serial_subset']
         try:
