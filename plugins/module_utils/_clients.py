@@ -51,6 +51,7 @@ ARM_CLIENTS = {
 # on a long-running operation (the SDK default would be 30 s).
 CLIENT_SETTINGS = dict(
     retry_total=6,
+    retry_status=6,
     retry_backoff_factor=0.8,
     retry_backoff_max=30,
     connection_timeout=20,

@@ -192,7 +192,15 @@ def authentication_error(exc, tb=None):
         # keep Entra ID's own sentence.
         first = re.split(r"\s*(?:Trace ID|Correlation ID|Timestamp):|'?\r?\n", text[aadsts.start():])[0].strip().rstrip("'")
     ids = _AAD_CORRELATION.search(text) or _AAD_TRACE.search(text)
+    unavailable = re.search(r"HTTP Error: (5\d\d|429)\b", text)
+    if unavailable and not aadsts:
+        # The token endpoint itself failed (outage or throttling), after azure-identity's own retries.
+        return DigitalTwinsError("Could not sign in to Azure: the login endpoint answered HTTP %s." % unavailable.group(1),
+                                 code="ServiceUnavailable", status=int(unavailable.group(1)), tb=tb,
+                                 hint="This is a service-side or transient failure, not a credential problem; nothing was "
+                                      "changed, re-run the task later.")
     if re.search(r"Failed to establish a new connection|Name or service not known|Connection refused|timed out|"
+                 r"Connection aborted|RemoteDisconnected|Connection reset|"
                  r"certificate verify failed|Max retries exceeded", text):
         return DigitalTwinsError("Could not sign in to Azure: the login endpoint could not be reached: %s" % short_reason(text),
                                  code="ConnectionError", tb=tb,

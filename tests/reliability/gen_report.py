@@ -23,7 +23,7 @@ if str(HERE) not in sys.path:
 
 # pylint: disable=wrong-import-position,import-error
 from reliability_cases import BAD_INPUT_CASES, CHECKS, FAULT_CASES, TABLE_BAD_INPUT, TABLE_CHECKS, TABLE_FAULTS  # noqa: E402
-from reliability_support import DOC, OBSERVATIONS  # noqa: E402
+from reliability_support import DOC, OBSERVATIONS, stabilise  # noqa: E402
 
 REFRESH = ("PYTHONPATH=tests/emulator .venv/bin/python -m pytest tests/reliability -q -rs && "
            ".venv/bin/python tests/reliability/gen_report.py")
@@ -123,7 +123,7 @@ def render(data):
     for case in FAULT_CASES:
         obs = faults.get(case.id) or {}
         rows.append(("`%s`" % case.id, case.title, "`%s`" % case.module, obs.get("expected", "succeeds" if case.expect == "ok" else "fails clearly"),
-                     obs.get("observed", ""), obs.get("message", ""), obs.get("writes", ""), case.leaves, obs.get("rerun", ""), _verdict(obs)))
+                     obs.get("observed", ""), stabilise(obs.get("message", "")), obs.get("writes", ""), case.leaves, obs.get("rerun", ""), _verdict(obs)))
     parts.append("## Faults (%d cases)\n\n" % len(FAULT_CASES)
                  + _rows(("Case", "Fault", "Module", "Expected", "Observed", "Message (excerpt)", "Writes sent", "Left in Azure",
                           "Re-run converges", "Verdict"), rows) + "\n")
@@ -132,7 +132,7 @@ def render(data):
     for case in BAD_INPUT_CASES:
         obs = bad.get(case.id) or {}
         module = "setup role" if case.module == "role" else "`%s`" % case.module
-        rows.append(("`%s`" % case.id, module, case.title, obs.get("observed", ""), obs.get("message", ""), obs.get("writes", ""),
+        rows.append(("`%s`" % case.id, module, case.title, obs.get("observed", ""), stabilise(obs.get("message", "")), obs.get("writes", ""),
                      _verdict(obs)))
     parts.append("## Bad input (%d cases)\n\nEach must fail with a clear message and send no write request.\n\n" % len(BAD_INPUT_CASES)
                  + _rows(("Case", "Module", "Input", "Observed", "Message (excerpt)", "Writes sent", "Verdict"), rows) + "\n")

@@ -51,6 +51,7 @@ class FaultCase:
     graph: bool = False              # the case resolves an assignee through Microsoft Graph
     leaves: str = ""                 # what a failed run may leave behind in Azure, in words (checked by the test)
     provisioning_delay: float = 0    # seconds the emulator takes to provision an instance
+    avoid: tuple = ()                # words the message must not hold (a misleading hint)
 
 
 def _fault(path_regex, kind="status", status=None, count=1, retry_after=None, method=None, delay_seconds=None):
@@ -124,9 +125,9 @@ FAULT_CASES = [
     FaultCase("token-429-burst", "2 x 429 with Retry-After: 1 on the token endpoint", "dt_instance", _instance_args("dt-ftok429"),
               (_fault(r"/oauth2/", status=429, retry_after=1, count=2),)),
     FaultCase("token-503-persistent", "503 on every token request", "dt_instance", _instance_args("dt-ftok503"),
-              (_fault(r"/oauth2/", status=503, count=50),), expect="fail", words=("sign in",)),
+              (_fault(r"/oauth2/", status=503, count=50),), expect="fail", words=("sign in", "503"), avoid=("Check the credentials",)),
     FaultCase("token-drop-persistent", "every token request's connection dropped", "dt_instance", _instance_args("dt-ftokdrop"),
-              (_fault(r"/oauth2/", kind="drop", count=50),), expect="fail", words=("sign in",)),
+              (_fault(r"/oauth2/", kind="drop", count=50),), expect="fail", words=("sign in",), avoid=("Check the credentials",)),
     # ---- replication delay (PrincipalNotFound) --------------------------------------------------------------------------
     FaultCase("principal-not-replicated-object-id", "service principal created 0 s ago, ARM knows it after 4 s (by object id)",
               "dt_role_assignment", dict(instance=INSTANCE, resource_group=RG, assignee_object_id="{fresh_id}",
@@ -160,6 +161,9 @@ class BadInputCase:
     env: dict = field(default_factory=dict)
     setup: str = "none"
     graph: bool = False
+    # A product gap this case still shows: the test records it and xfails; once the gap is gone it fails, so the
+    # marker must be removed.
+    known_gap: str = ""
 
 
 _ASSIGN = dict(instance=INSTANCE, resource_group=RG)
@@ -170,7 +174,8 @@ BAD_INPUT_CASES = [
     # ---- resource_group --------------------------------------------------------------------------------------------------
     BadInputCase("rg-name-characters", "name with a slash", "resource_group", dict(name="rg/bad", location=LOCATION), ("rg/bad",)),
     BadInputCase("rg-name-trailing-dot", "name ending with a dot", "resource_group", dict(name="rg-bad.", location=LOCATION), ("rg-bad.",)),
-    BadInputCase("rg-location-unknown", "unknown location", "resource_group", dict(name="rg-x", location="mars"), ("mars",)),
+    BadInputCase("rg-location-unknown", "unknown location", "resource_group", dict(name="rg-x", location="mars"), ("mars",),
+                 known_gap="locations are not checked before the PUT: ARM rejects it with 400 and nothing changes, but a write is sent"),
     BadInputCase("rg-tags-wrong-type", "tags given as a list", "resource_group", dict(name="rg-x", location=LOCATION, tags=["owner"]),
                  ("tags",)),
     BadInputCase("rg-state-choice", "state: gone", "resource_group", dict(name="rg-x", state="gone"), ("state",)),
@@ -182,9 +187,10 @@ BAD_INPUT_CASES = [
     BadInputCase("dt-name-long", "name of 64 characters", "dt_instance", _instance_args("a" * 64), ("63",)),
     BadInputCase("dt-name-underscore", "name with an underscore", "dt_instance", _instance_args("dt_bad"), ("dt_bad",)),
     BadInputCase("dt-location-not-offered", "region without Azure Digital Twins (westus)", "dt_instance",
-                 _instance_args("dt-rel-west", location="westus"), ("westus",), setup="group"),
+                 _instance_args("dt-rel-west", location="westus"), ("westus",), setup="group",
+                 known_gap="locations are not checked before the PUT: ARM rejects it with 400 and nothing changes, but a write is sent"),
     BadInputCase("dt-location-unknown", "unknown location", "dt_instance", _instance_args("dt-rel-mars", location="mars"), ("mars",),
-                 setup="group"),
+                 setup="group", known_gap="locations are not checked before the PUT: ARM rejects it with 400 and nothing changes, but a write is sent"),
     BadInputCase("dt-location-change", "other location for an existing instance", "dt_instance",
                  _instance_args(INSTANCE, location="eastus"), ("location",), setup="instance"),
     BadInputCase("dt-name-taken", "name already used by an instance in another resource group", "dt_instance",
@@ -260,7 +266,9 @@ BAD_INPUT_CASES = [
     BadInputCase("role-instance-name", "setup_instance_name: -bad-", "role", dict(_ROLE, setup_instance_name="-bad-"), ("-bad-",)),
     BadInputCase("role-no-location", "setup_state=present without setup_location", "role",
                  {k: v for k, v in _ROLE.items() if k != "setup_location"}, ("setup_location",)),
-    BadInputCase("role-location-not-offered", "setup_location: westus", "role", dict(_ROLE, setup_location="westus"), ("westus",)),
+    BadInputCase("role-location-not-offered", "setup_location: westus", "role", dict(_ROLE, setup_location="westus"), ("westus",),
+                 known_gap="the role's dry run cannot see an unoffered region: the resource group is created, the instance PUT "
+                           "fails and the rollback deletes the group"),
     BadInputCase("role-state-choice", "setup_state: gone", "role", dict(_ROLE, setup_state="gone"), ("setup_state",)),
     BadInputCase("role-exclusive-wrong-type", "setup_exclusive: sometimes", "role", dict(_ROLE, setup_exclusive="sometimes"),
                  ("setup_exclusive",)),

@@ -18,6 +18,7 @@ WRITE_METHODS = ("PUT", "PATCH", "DELETE", "POST")
 READ_ONLY_POSTS = ("/oauth2/", "/checknameavailability", "/getbyids")
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ARM_ID = re.compile(r"/subscriptions/[^\s'\",)]+/[^\s'\",)]+/[^\s'\",)]+/[^\s'\",)]+/[^\s'\",)]+")
 _PORT = re.compile(r"(127\.0\.0\.1|localhost):\d+")
 _FACTS = re.compile(r"\s*\((?:code: [^,)]*)?(?:, )?(?:HTTP \d+)?(?:, )?(?:request id: [^)]*)?\)")
 _TIMES = re.compile(r"\b\d+(\.\d+)? ?(s|ms|seconds)\b")
@@ -47,18 +48,25 @@ def writes_text(entries):
     return "%d (%d accepted)" % (len(writes), len(accepted(writes)))
 
 
+def stabilise(text):
+    """Remove what varies between runs from an excerpt: ansible-core lists the valid booleans in set (hash) order."""
+    return re.sub(r"Valid booleans include: .*", "Valid booleans include: …", text)
+
+
 def excerpt(message, known=()):
     """A deterministic excerpt of a module's message: no request ids, GUIDs, ports or timings; at most 200 characters.
 
-    GUIDs in ``known`` (seeded, fixed ids) are kept.
+    GUIDs in ``known`` (seeded, fixed ids) are kept; ARM ids
+    of five or more segments are cut to their last two (``…/roleAssignments/<id>``).
     """
     text = " ".join(str(message or "").split())
     keep = {k.lower() for k in known}
     text = _UUID.sub(lambda m: m.group(0) if m.group(0).lower() in keep else "<id>", text)
     text = _PORT.sub(r"\1:<port>", text)
+    text = _ARM_ID.sub(lambda m: "…/" + "/".join(m.group(0).rstrip("/").split("/")[-2:]), text)
     text = re.sub(r"request id: [^,)]*", "request id: <id>", text)
     text = re.sub(r"(Trace ID|Correlation ID|Timestamp): \S+( \S+Z)?", r"\1: <...>", text)
-    text = _TIMES.sub("<n> s", text)
+    text = stabilise(_TIMES.sub("<n> s", text))
     text = _ATTEMPTS.sub("<n> attempt(s)", text)
     if len(text) > EXCERPT_LENGTH:
         cut = text[:EXCERPT_LENGTH]

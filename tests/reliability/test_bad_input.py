@@ -53,7 +53,13 @@ def test_bad_input(case, emu, run, run_playbook, recorder, request):
     if snapshot(emu.state()) != before:
         problems.append("Azure changed")
 
+    verdict = "as expected" if not problems else "UNEXPECTED: " + "; ".join(problems)
+    if case.known_gap and problems:
+        verdict = "KNOWN GAP (%s): %s" % (case.known_gap, "; ".join(problems))
     recorder.record(TABLE_BAD_INPUT, case.id, title=case.title, module=case.module,
                     observed="failed" if result.get("failed") else "ok", message=excerpt(message, seed_ids(emu)),
-                    writes=writes_text(log), verdict="as expected" if not problems else "UNEXPECTED: " + "; ".join(problems))
+                    writes=writes_text(log), verdict=verdict)
+    if case.known_gap:
+        assert problems, "the known gap of %s no longer shows: remove known_gap from the case" % case.id
+        pytest.xfail(case.known_gap)
     assert not problems, "%s\nmessage: %s" % ("\n".join(problems), message)

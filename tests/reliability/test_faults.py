@@ -101,6 +101,9 @@ def test_fault(case, emu, run, recorder, client_settings, request):
             problems.append("message lacks %s" % ", ".join(repr(w) for w in missing))
         if "Traceback" in message:
             problems.append("message holds a traceback")
+        misleading = [w for w in case.avoid if w in message]
+        if misleading:
+            problems.append("message misleads with %s" % ", ".join(repr(w) for w in misleading))
         if not case.leaves and snapshot(state) != before:
             problems.append("a failed run changed Azure")
     problems += claim_problems(case, args, result, state)
