@@ -11,7 +11,6 @@ The emulator fixtures (``emulator``, ``emu``) come from ``twinops_emulator.pytes
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib
 import importlib.util
 import io
@@ -92,26 +91,6 @@ def run(emu, monkeypatch):  # pylint: disable=redefined-outer-name
             raise AssertionError("module %s printed no JSON result:\n%s" % (module, out.getvalue())) from None
 
     return _run
-
-
-@pytest.fixture
-def graph_on_emulator(emu, monkeypatch):  # pylint: disable=redefined-outer-name
-    """In-process runs only: send Microsoft Graph requests to the emulator.
-
-    The emulator's metadata document gives microsoftGraphResourceId https://graph.microsoft.com/ (public Graph)
-    instead of its own URL (reported as an emulator bug); once that is fixed, this does nothing.
-    """
-    from ansible_collections.twinops.digital_twins.plugins.module_utils import _clients
-
-    original = _clients.resolve_cloud
-
-    def resolve(value, fetch=None):
-        cloud = original(value, fetch=fetch)
-        if cloud.custom and (cloud.graph_endpoint or "").lower().startswith("https://graph.microsoft.com"):
-            cloud = dataclasses.replace(cloud, graph_endpoint=emu.url.rstrip("/") + "/")
-        return cloud
-
-    monkeypatch.setattr(_clients, "resolve_cloud", resolve)
 
 
 @pytest.fixture

@@ -25,9 +25,7 @@ def _run_role(run_playbook, case, env):
 
 
 @pytest.mark.parametrize("case", BAD_INPUT_CASES, ids=[c.id for c in BAD_INPUT_CASES])
-def test_bad_input(case, emu, run, run_playbook, recorder, request):
-    if case.graph and case.module != "role":
-        request.getfixturevalue("graph_on_emulator")
+def test_bad_input(case, emu, run, run_playbook, recorder):
     emu.settings(provisioning_delay_seconds=0)
     context = prepare(case.setup, emu, run)
     env = fill(case.env, context)

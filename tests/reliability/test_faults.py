@@ -64,9 +64,7 @@ def claim_problems(case, args, result, state):
 
 
 @pytest.mark.parametrize("case", FAULT_CASES, ids=[c.id for c in FAULT_CASES])
-def test_fault(case, emu, run, recorder, client_settings, request):
-    if case.graph:
-        request.getfixturevalue("graph_on_emulator")
+def test_fault(case, emu, run, recorder, client_settings):
     emu.settings(provisioning_delay_seconds=case.provisioning_delay)
     context = prepare(case.setup, emu, run)
     args = fill(case.args, context)
