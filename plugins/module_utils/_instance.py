@@ -215,6 +215,30 @@ def find_by_name(client, name):
     return matches[0] if matches else None
 
 
+def check_location_offered(resource_client, location):
+    """Fail before any write when Azure Digital Twins is not offered in ``location``.
+
+    The regions come from the resource provider (GET /subscriptions/{sub}/providers/Microsoft.DigitalTwins). A caller
+    that may not read the provider (403) or a cloud that does not list it (404) skips the check: ARM then answers the
+    PUT itself.
+    """
+    try:
+        provider = call("read the regions that offer Azure Digital Twins", resource_client.providers.get, "Microsoft.DigitalTwins")
+    except DigitalTwinsError as error:
+        if error.status in (403, 404):
+            return
+        raise
+    for resource_type in provider.resource_types or []:
+        if (resource_type.resource_type or "").lower() != "digitaltwinsinstances":
+            continue
+        offered = {normalise_location(name): name for name in resource_type.locations or []}
+        if offered and normalise_location(location) not in offered:
+            raise DigitalTwinsError(
+                "Azure Digital Twins is not offered in location '%s'. Pick one of the regions that offer it: %s."
+                % (location, ", ".join(sorted(offered))), code="LocationNotAvailableForResourceType")
+        return
+
+
 def check_name_available(client, models, location, name):
     """The checkNameAvailability preflight (instance names are global across Azure); raises when not available."""
     result = call("check whether the name '%s' is available" % name, client.digital_twins.check_name_availability,
@@ -349,8 +373,11 @@ def wait_while_busy(client, request, current, deadline):
                       state_of=lambda state: (state or {}).get("provisioning_state"))
 
 
-def ensure_present(client, models, request, current, check_mode, deadline=None):
-    """Create the instance, or PATCH only what differs. Returns (changed, state)."""
+def ensure_present(client, models, request, current, check_mode, deadline=None, resource_client=None):
+    """Create the instance, or PATCH only what differs. Returns (changed, state).
+
+    ``resource_client`` (a ResourceManagementClient), when given, is used to check the region before a create.
+    """
     deadline = deadline or Deadline(1200)
     failed = current is not None and (current.get("provisioning_state") or "").lower() in ("failed", "canceled")
     if current is None or failed:
@@ -358,6 +385,8 @@ def ensure_present(client, models, request, current, check_mode, deadline=None):
             if not request.location:
                 raise DigitalTwinsError("%s does not exist and location is required to create it."
                                         % request.description.capitalize())
+            if resource_client is not None:
+                check_location_offered(resource_client, request.location)
             check_name_available(client, models, normalise_location(request.location), request.name)
             predicted = predict_created(request)
             verb = "create"

@@ -56,7 +56,9 @@ options:
       - Azure region of the instance, such as V(westus2) or V(West Europe) (compared lower-case without spaces).
       - Required to create the instance. It cannot be changed afterwards; a different value is an error, never a
         silent no-op.
-      - A region that does not offer Azure Digital Twins fails with the list of regions that do.
+      - A region that does not offer Azure Digital Twins fails with the list of regions that do, before anything is
+        written and in check mode too (the regions are read from the C(Microsoft.DigitalTwins) resource provider; a
+        caller that may not read it gets Azure's own answer to the create request instead).
     type: str
   tags:
     description:
@@ -345,8 +347,10 @@ def run_module(module):
     if absent:
         changed, after = ensure_absent(client, request, current, module.check_mode, deadline)
     else:
+        # The resource client is only needed (and imported) to check the region before a create.
+        resource_client = module.client("resource") if current is None else None
         changed, after = ensure_present(client, module.session.models("digitaltwins"), request, current,
-                                        module.check_mode, deadline)
+                                        module.check_mode, deadline, resource_client=resource_client)
     module.exit_with_state(changed, "instance", current, after)
 
 

@@ -262,12 +262,25 @@ def test_name_taken_elsewhere(run, emu, group, writes):
 
 
 def test_region_without_digital_twins(run, emu, group, writes):
+    """The region is checked against the resource provider before anything is written, in check mode too."""
+    for check in (True, False):
+        result = run("dt_instance", check=check, name="dt-region", resource_group=group, location="brazilsouth")
+        assert result["failed"], result
+        assert result["error_code"] == "LocationNotAvailableForResourceType"
+        assert "not offered in location 'brazilsouth'" in result["msg"]
+        assert "Pick one of the regions that offer it: " in result["msg"]
+        assert "westus2" in result["msg"] and "swedencentral" in result["msg"]
+    assert writes() == []
+    assert emulator_instance(emu, "dt-region") is None
+
+
+def test_region_check_is_skipped_when_the_provider_cannot_be_read(run, emu, group):
+    """A caller that may not read the provider still gets ARM's own answer to the PUT, with its request id."""
+    emu.inject_fault(path_regex=r"/providers/Microsoft\.DigitalTwins$", method="GET", kind="status", status=403,
+                     error_code="AuthorizationFailed", count=1)
     result = run("dt_instance", name="dt-region", resource_group=group, location="brazilsouth", **TRACEBACKS)
-    assert result["failed"]
-    assert result["error_code"] == "LocationNotAvailableForResourceType"
-    assert result["request_id"]
-    assert "Pick one of the regions that offer it: " in result["msg"]
-    assert "westus2" in result["msg"] and "swedencentral" in result["msg"]
+    assert result["failed"] and result["error_code"] == "LocationNotAvailableForResourceType"
+    assert result["request_id"] and "Pick one of the regions that offer it: " in result["msg"]
     assert "Traceback" not in result["msg"] and "Traceback" in result["exception"]
     assert emulator_instance(emu, "dt-region") is None
 

@@ -200,6 +200,35 @@ def list_rg_resources(call, sub, rg):
     return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
 
 
+# Display names of the regions the seed offers Digital Twins in, as the provider API lists them.
+REGION_NAMES = {
+    'westcentralus': 'West Central US', 'westus2': 'West US 2', 'westus3': 'West US 3', 'northeurope': 'North Europe',
+    'australiaeast': 'Australia East', 'westeurope': 'West Europe', 'eastus': 'East US', 'southcentralus': 'South Central US',
+    'southeastasia': 'Southeast Asia', 'uksouth': 'UK South', 'eastus2': 'East US 2', 'centralus': 'Central US',
+    'japaneast': 'Japan East', 'koreacentral': 'Korea Central', 'qatarcentral': 'Qatar Central', 'swedencentral': 'Sweden Central',
+    'switzerlandnorth': 'Switzerland North', 'francecentral': 'France Central', 'germanywestcentral': 'Germany West Central',
+    'canadacentral': 'Canada Central', 'centralindia': 'Central India', 'eastasia': 'East Asia',
+}
+
+
+def get_provider(call, sub, namespace):
+    """GET /subscriptions/{sub}/providers/{namespace}: the registered provider and where its resource types are offered."""
+    check_subscription(call, sub)
+    call.require('Microsoft.Resources/subscriptions/providers/read', f'/subscriptions/{sub}')
+    if namespace.lower() != 'microsoft.digitaltwins':
+        raise EmulatorError(404, 'InvalidResourceNamespace', f"The resource namespace '{namespace}' is invalid.")
+    locations = [REGION_NAMES.get(region, region) for region in call.state.dt_regions]
+    api_versions = ['2023-01-31', '2022-10-31', '2022-05-31', '2021-06-30-preview', '2020-12-01', '2020-10-31', '2020-03-01-preview']
+    body = {'id': f'/subscriptions/{sub}/providers/Microsoft.DigitalTwins', 'namespace': 'Microsoft.DigitalTwins',
+            'registrationState': 'Registered', 'registrationPolicy': 'RegistrationRequired',
+            'resourceTypes': [{'resourceType': 'digitalTwinsInstances', 'locations': locations, 'apiVersions': api_versions,
+                               'capabilities': 'SystemAssignedResourceIdentity, SupportsTags, SupportsLocation'},
+                              {'resourceType': 'locations', 'locations': [], 'apiVersions': api_versions},
+                              {'resourceType': 'locations/checkNameAvailability', 'locations': locations, 'apiVersions': api_versions},
+                              {'resourceType': 'operations', 'locations': [], 'apiVersions': api_versions}]}
+    return respond(200, body)
+
+
 def _tag_match(tags, name, value):
     for tag, tag_value in (tags or {}).items():
         if tag.lower() == name.lower() and (value is None or tag_value == value):
@@ -218,4 +247,5 @@ ROUTES = [
           api=_any_version),
     Route(SUB + r'/resourcegroups/(?P<rg>[^/]+)/resources/?$', {'GET': list_rg_resources}, api=_any_version),
     Route(SUB + r'/operationresults/(?P<token>[^/]+)$', {'GET': rg_operation_result}, api=_any_version),
+    Route(SUB + r'/providers/(?P<namespace>[^/]+)/?$', {'GET': get_provider}, api=_any_version),
 ]
