@@ -9,7 +9,7 @@ STAGES ?=
 	demo emulator emulator-stop bench clean distclean
 
 help:
-	@echo "make venv           create/refresh .venv (newest CPython >= 3.12, requirements/dev.txt)"
+	@echo "make venv           create/refresh .venv (CPython 3.12, else 3.13/3.14, else 3.11; requirements/dev.txt)"
 	@echo "make test           every CI stage (STAGES=\"sanity units\" for a subset)"
 	@echo "make sanity|units|lint|changelog|build|docs-lint|importer|pytest|molecule   one stage"
 	@echo "make demo           build, install, run playbooks/setup.yml twice against the emulator"

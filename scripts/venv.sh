@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create or refresh one of the project's virtualenvs.
-#   scripts/venv.sh dev       .venv           newest CPython >= 3.12, requirements/dev.txt
+#   scripts/venv.sh dev       .venv           CPython 3.12 (else 3.13, 3.14, then 3.11), requirements/dev.txt
 #   scripts/venv.sh core219   .venv-core219   CPython 3.11, requirements/core-2.19.txt
 #   scripts/venv.sh importer  .venv-importer  CPython 3.11, requirements/importer.txt
 # A stamp file inside the venv records the hash of the requirements that were installed,
@@ -29,7 +29,8 @@ pick_python() {
                 return 0
             fi
         fi
-        for version in 3.14 3.13 3.12; do
+        # 3.12 first: the toolchain and every suite are verified on it; 3.13/3.14 run the same ansible-core.
+        for version in 3.12 3.13 3.14; do
             if py="$(find_python "${version}")"; then
                 printf '%s\n' "${py}"
                 return 0
