@@ -87,7 +87,7 @@ options:
     description:
       - The Azure cloud.
       - V(AzureCloud), V(AzureChinaCloud), V(AzureUSGovernment), or the https URL of an ARM endpoint (or of its
-        C(/metadata/endpoints) document) for any other cloud, such as Azure Stack Hub or a local emulator. The
+        C(/metadata/endpoints) document) for any other cloud, such as Azure Stack Hub or a private cloud. The
         login, ARM and Microsoft Graph endpoints and token audiences are then read from that metadata.
       - Falls back to E(AZURE_CLOUD_ENVIRONMENT).
       - Certificates of private clouds are trusted through E(REQUESTS_CA_BUNDLE) (and E(SSL_CERT_FILE) for Microsoft Graph).
