@@ -31,6 +31,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     tags_differ,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils import _locations
 
 RESOURCE_TYPE = "Microsoft.DigitalTwins/digitalTwinsInstances"
 NAME_PATTERN = re.compile(r"^(?!-)[A-Za-z0-9-]{3,63}(?<!-)$")
@@ -216,27 +217,9 @@ def find_by_name(client, name):
 
 
 def check_location_offered(resource_client, location):
-    """Fail before any write when Azure Digital Twins is not offered in ``location``.
-
-    The regions come from the resource provider (GET /subscriptions/{sub}/providers/Microsoft.DigitalTwins). A caller
-    that may not read the provider (403) or a cloud that does not list it (404) skips the check: ARM then answers the
-    PUT itself.
-    """
-    try:
-        provider = call("read the regions that offer Azure Digital Twins", resource_client.providers.get, "Microsoft.DigitalTwins")
-    except DigitalTwinsError as error:
-        if error.status in (403, 404):
-            return
-        raise
-    for resource_type in provider.resource_types or []:
-        if (resource_type.resource_type or "").lower() != "digitaltwinsinstances":
-            continue
-        offered = {normalise_location(name): name for name in resource_type.locations or []}
-        if offered and normalise_location(location) not in offered:
-            raise DigitalTwinsError(
-                "Azure Digital Twins is not offered in location '%s'. Pick one of the regions that offer it: %s."
-                % (location, ", ".join(sorted(offered))), code="LocationNotAvailableForResourceType")
-        return
+    """Fail before any write when Azure Digital Twins is not offered in ``location`` (see _locations)."""
+    _locations.check_location_offered(resource_client, "Microsoft.DigitalTwins", "digitalTwinsInstances", location,
+                                      "Azure Digital Twins")
 
 
 def check_name_available(client, models, location, name):

@@ -18,6 +18,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     tags_differ,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._locations import check_location_offered
 
 # ARM: 1-90 characters; letters (Unicode too), digits, underscores, hyphens, periods and parentheses; no period at the end.
 _NAME = re.compile(r"^[-\w.()]{1,90}$", re.UNICODE)
@@ -83,6 +84,8 @@ def ensure_present(client, subscription_id, name, location, tags, purge_tags, cu
     if current is None:
         if not location:
             raise DigitalTwinsError("Resource group '%s' does not exist and location is required to create it." % name)
+        check_location_offered(client, "Microsoft.Resources", "resourceGroups", location, "Creating a resource group",
+                               code="LocationNotAvailableForResourceGroup")
         predicted = predict_created(subscription_id, name, location, tags)
         if check_mode:
             return True, predicted

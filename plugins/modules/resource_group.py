@@ -44,6 +44,9 @@ options:
     description:
       - Azure region of the group, such as V(westus2) or V(West Europe) (compared lower-case without spaces).
       - Required to create the group. It cannot be changed afterwards; a different value is an error.
+      - Before a create (in check mode too) the region is checked against the regions the C(Microsoft.Resources) resource
+        provider lists for resource groups; a region it does not list fails with those regions and nothing is written. A
+        caller that may not read the provider leaves the check to Azure.
     type: str
   tags:
     description:

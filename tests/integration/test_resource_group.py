@@ -61,6 +61,15 @@ def test_location_required_to_create(run, emu, writes):
     assert writes() == []
 
 
+@pytest.mark.parametrize("check", [True, False])
+def test_location_not_offered_fails_before_any_write(run, emu, writes, check):
+    result = run("resource_group", check=check, name="rg-mars", location="mars")
+    assert result["failed"] and result["error_code"] == "LocationNotAvailableForResourceGroup", result
+    assert "not offered in location 'mars'" in result["msg"] and "westus2" in result["msg"]
+    assert writes() == []
+    assert run("resource_group", check=True, name="rg-mars", state="absent")["changed"] is False
+
+
 @pytest.mark.parametrize("args, words", [
     (dict(name="bad/name"), "not a valid resource group name"),
     (dict(name="ends-with-dot."), "not a valid resource group name"),

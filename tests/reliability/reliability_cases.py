@@ -174,9 +174,7 @@ BAD_INPUT_CASES = [
     # ---- resource_group --------------------------------------------------------------------------------------------------
     BadInputCase("rg-name-characters", "name with a slash", "resource_group", dict(name="rg/bad", location=LOCATION), ("rg/bad",)),
     BadInputCase("rg-name-trailing-dot", "name ending with a dot", "resource_group", dict(name="rg-bad.", location=LOCATION), ("rg-bad.",)),
-    BadInputCase("rg-location-unknown", "unknown location", "resource_group", dict(name="rg-x", location="mars"), ("mars",),
-                 known_gap="resource group locations are not checked before the PUT: ARM rejects it with 400 and nothing "
-                           "changes, but a write is sent"),
+    BadInputCase("rg-location-unknown", "unknown location", "resource_group", dict(name="rg-x", location="mars"), ("mars", "westus2")),
     BadInputCase("rg-tags-wrong-type", "tags given as a list", "resource_group", dict(name="rg-x", location=LOCATION, tags=["owner"]),
                  ("tags",)),
     BadInputCase("rg-state-choice", "state: gone", "resource_group", dict(name="rg-x", state="gone"), ("state",)),

@@ -200,33 +200,59 @@ def list_rg_resources(call, sub, rg):
     return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
 
 
-# Display names of the regions the seed offers Digital Twins in, as the provider API lists them.
+# Display names of regions, as the provider API lists them (ARM accepts either form; clients normalise).
 REGION_NAMES = {
-    'westcentralus': 'West Central US', 'westus2': 'West US 2', 'westus3': 'West US 3', 'northeurope': 'North Europe',
-    'australiaeast': 'Australia East', 'westeurope': 'West Europe', 'eastus': 'East US', 'southcentralus': 'South Central US',
-    'southeastasia': 'Southeast Asia', 'uksouth': 'UK South', 'eastus2': 'East US 2', 'centralus': 'Central US',
-    'japaneast': 'Japan East', 'koreacentral': 'Korea Central', 'qatarcentral': 'Qatar Central', 'swedencentral': 'Sweden Central',
-    'switzerlandnorth': 'Switzerland North', 'francecentral': 'France Central', 'germanywestcentral': 'Germany West Central',
-    'canadacentral': 'Canada Central', 'centralindia': 'Central India', 'eastasia': 'East Asia',
+    'australiacentral': 'Australia Central', 'australiacentral2': 'Australia Central 2', 'australiaeast': 'Australia East',
+    'australiasoutheast': 'Australia Southeast', 'brazilsouth': 'Brazil South', 'brazilsoutheast': 'Brazil Southeast',
+    'canadacentral': 'Canada Central', 'canadaeast': 'Canada East', 'centralindia': 'Central India', 'centralus': 'Central US',
+    'eastasia': 'East Asia', 'eastus': 'East US', 'eastus2': 'East US 2', 'francecentral': 'France Central', 'francesouth': 'France South',
+    'germanynorth': 'Germany North', 'germanywestcentral': 'Germany West Central', 'israelcentral': 'Israel Central',
+    'italynorth': 'Italy North', 'japaneast': 'Japan East', 'japanwest': 'Japan West', 'koreacentral': 'Korea Central',
+    'koreasouth': 'Korea South', 'northcentralus': 'North Central US', 'northeurope': 'North Europe', 'norwayeast': 'Norway East',
+    'norwaywest': 'Norway West', 'polandcentral': 'Poland Central', 'qatarcentral': 'Qatar Central', 'southafricanorth': 'South Africa North',
+    'southafricawest': 'South Africa West', 'southcentralus': 'South Central US', 'southeastasia': 'Southeast Asia',
+    'southindia': 'South India', 'swedencentral': 'Sweden Central', 'switzerlandnorth': 'Switzerland North',
+    'switzerlandwest': 'Switzerland West', 'uaecentral': 'UAE Central', 'uaenorth': 'UAE North', 'uksouth': 'UK South', 'ukwest': 'UK West',
+    'westcentralus': 'West Central US', 'westeurope': 'West Europe', 'westindia': 'West India', 'westus': 'West US', 'westus2': 'West US 2',
+    'westus3': 'West US 3',
 }
 
 
-def get_provider(call, sub, namespace):
-    """GET /subscriptions/{sub}/providers/{namespace}: the registered provider and where its resource types are offered."""
-    check_subscription(call, sub)
-    call.require('Microsoft.Resources/subscriptions/providers/read', f'/subscriptions/{sub}')
-    if namespace.lower() != 'microsoft.digitaltwins':
-        raise EmulatorError(404, 'InvalidResourceNamespace', f"The resource namespace '{namespace}' is invalid.")
-    locations = [REGION_NAMES.get(region, region) for region in call.state.dt_regions]
+def _digital_twins_provider(sub, state):
+    locations = [REGION_NAMES.get(region, region) for region in state.dt_regions]
     api_versions = ['2023-01-31', '2022-10-31', '2022-05-31', '2021-06-30-preview', '2020-12-01', '2020-10-31', '2020-03-01-preview']
-    body = {'id': f'/subscriptions/{sub}/providers/Microsoft.DigitalTwins', 'namespace': 'Microsoft.DigitalTwins',
+    return {'id': f'/subscriptions/{sub}/providers/Microsoft.DigitalTwins', 'namespace': 'Microsoft.DigitalTwins',
             'registrationState': 'Registered', 'registrationPolicy': 'RegistrationRequired',
             'resourceTypes': [{'resourceType': 'digitalTwinsInstances', 'locations': locations, 'apiVersions': api_versions,
                                'capabilities': 'SystemAssignedResourceIdentity, SupportsTags, SupportsLocation'},
                               {'resourceType': 'locations', 'locations': [], 'apiVersions': api_versions},
                               {'resourceType': 'locations/checkNameAvailability', 'locations': locations, 'apiVersions': api_versions},
                               {'resourceType': 'operations', 'locations': [], 'apiVersions': api_versions}]}
-    return respond(200, body)
+
+
+def _resources_provider(sub, state):
+    locations = [REGION_NAMES.get(region, region) for region in state.rg_regions]
+    api_versions = ['2024-11-01', '2024-07-01', '2024-03-01', '2023-07-01', '2022-09-01', '2021-04-01', '2020-06-01', '2019-10-01']
+    return {'id': f'/subscriptions/{sub}/providers/Microsoft.Resources', 'namespace': 'Microsoft.Resources',
+            'registrationState': 'Registered', 'registrationPolicy': 'RegistrationFree',
+            'resourceTypes': [{'resourceType': 'resourceGroups', 'locations': locations, 'apiVersions': api_versions,
+                               'capabilities': 'CrossResourceGroupResourceMove, CrossSubscriptionResourceMove, SupportsTags, SupportsLocation'},
+                              {'resourceType': 'subscriptions', 'locations': [], 'apiVersions': api_versions},
+                              {'resourceType': 'providers', 'locations': [], 'apiVersions': api_versions},
+                              {'resourceType': 'operations', 'locations': [], 'apiVersions': api_versions}]}
+
+
+PROVIDERS = {'microsoft.digitaltwins': _digital_twins_provider, 'microsoft.resources': _resources_provider}
+
+
+def get_provider(call, sub, namespace):
+    """GET /subscriptions/{sub}/providers/{namespace}: the registered provider and where its resource types are offered."""
+    check_subscription(call, sub)
+    call.require('Microsoft.Resources/subscriptions/providers/read', f'/subscriptions/{sub}')
+    build = PROVIDERS.get(namespace.lower())
+    if build is None:
+        raise EmulatorError(404, 'InvalidResourceNamespace', f"The resource namespace '{namespace}' is invalid.")
+    return respond(200, build(sub, call.state))
 
 
 def _tag_match(tags, name, value):

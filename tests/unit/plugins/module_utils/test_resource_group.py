@@ -23,13 +23,24 @@ from ansible_collections.twinops.digital_twins.tests.unit.plugins.fakes import S
 class Client:
     """resource_groups and resources operations over a dict, recording calls."""
 
-    def __init__(self, groups=None, resources=()):
+    def __init__(self, groups=None, resources=(), regions=("West US 2", "West Europe"), provider_error=None):
         self.groups = dict(groups or {})
         self.listed = list(resources)
         self.calls = []
+        self.regions = list(regions)
+        self.provider_error = provider_error
+        self.providers = SimpleNamespace(get=self.provider)
         self.resource_groups = SimpleNamespace(get=self.get, create_or_update=self.create, update=self.update,
                                                begin_delete=self.delete)
         self.resources = SimpleNamespace(list_by_resource_group=self.list_resources)
+
+    def provider(self, namespace):
+        self.calls.append("provider")
+        if self.provider_error:
+            raise self.provider_error
+        assert namespace == "Microsoft.Resources"
+        return SimpleNamespace(resource_types=[SimpleNamespace(resource_type="operations", locations=[]),
+                                               SimpleNamespace(resource_type="resourceGroups", locations=self.regions)])
 
     def get(self, name):
         self.calls.append("get")
@@ -98,6 +109,30 @@ def test_create_predicts_exactly():
     changed, created = ensure_present(client, SUB, "rg", "West US 2", {"a": 1}, True, None, check_mode=False)
     assert changed and predicted == created
     assert client.writes() == [("create", {"location": "westus2", "tags": {"a": "1"}})]
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_create_in_a_location_not_offered_fails_before_writing(check_mode):
+    client = Client()
+    with pytest.raises(DigitalTwinsError, match="location 'mars'.*westeurope, westus2") as info:
+        ensure_present(client, SUB, "rg", "mars", None, True, None, check_mode=check_mode)
+    assert info.value.code == "LocationNotAvailableForResourceGroup"
+    assert client.calls == ["provider"]
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_unreadable_provider_leaves_the_location_to_arm(status):
+    client = Client(provider_error=http_error(status, "AuthorizationFailed", "no"))
+    changed, created = ensure_present(client, SUB, "rg", "westus2", None, True, None, check_mode=False)
+    assert changed and created["location"] == "westus2"
+    assert client.writes() == [("create", {"location": "westus2"})]
+
+
+def test_provider_outage_is_an_error():
+    client = Client(provider_error=http_error(500, "InternalServerError", "boom"))
+    with pytest.raises(DigitalTwinsError, match="regions that offer Microsoft.Resources/resourceGroups"):
+        ensure_present(client, SUB, "rg", "westus2", None, True, None, check_mode=False)
+    assert client.writes() == []
 
 
 def test_tags_only_when_they_differ():

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins.
+
+"""Where a resource type is offered, read from its resource provider, so a bad location fails before any write."""
+
+from __future__ import annotations
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import call
+from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import normalise_location
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+
+
+def offered_locations(resource_client, namespace, resource_type):
+    """{normalised: display name} of the regions that offer ``namespace/resource_type``, or None when unknown.
+
+    Read from GET /subscriptions/{sub}/providers/{namespace}. A caller that may not read the provider (403) or a cloud
+    that does not list it (404), or a provider that lists no region for the type, gives None: ARM then judges the write.
+    """
+    try:
+        provider = call("read the regions that offer %s/%s" % (namespace, resource_type), resource_client.providers.get,
+                        namespace)
+    except DigitalTwinsError as error:
+        if error.status in (403, 404):
+            return None
+        raise
+    for entry in provider.resource_types or []:
+        if (entry.resource_type or "").lower() == resource_type.lower():
+            return {normalise_location(name): name for name in entry.locations or []} or None
+    return None
+
+
+def check_location_offered(resource_client, namespace, resource_type, location, label,
+                           code="LocationNotAvailableForResourceType"):
+    """Raise DigitalTwinsError with ARM's error ``code`` when ``location`` is not offered; nothing is written."""
+    offered = offered_locations(resource_client, namespace, resource_type)
+    if offered and normalise_location(location) not in offered:
+        raise DigitalTwinsError(
+            "%s is not offered in location '%s'. Pick one of the regions that offer it: %s."
+            % (label, location, ", ".join(sorted(offered))), code=code)
