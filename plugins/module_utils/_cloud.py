@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import urlsplit
 
+from ansible_collections.twinops.digital_twins.plugins.module_utils import _metadata_cache
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, short_reason
 
 # Tried in this order when the user's URL names no api-version: the single-object form first, then the older forms
@@ -164,14 +165,28 @@ def resolve_cloud(value, fetch=None):
     """Return the Cloud for ``value``: a known cloud name, or an https URL of an ARM endpoint or its metadata.
 
     ``fetch(url)`` returns ``(status, text)``; it defaults to an HTTPS GET that trusts the same CA bundle as the
-    Azure SDK (``REQUESTS_CA_BUNDLE``).
+    Azure SDK (``REQUESTS_CA_BUNDLE``), with the per-user disk cache of _metadata_cache in front of it.
     """
     cloud = known_cloud(value)
     if cloud:
         return cloud
     validate_cloud_environment(value)
     value = value.strip()
-    fetch = fetch or _https_get
+    if fetch is None:
+        cached = _metadata_cache.load(value)
+        if isinstance(cached, dict) and isinstance(cached.get("source"), str):
+            try:
+                return cloud_from_metadata(cached.get("metadata"), cached["source"])
+            except DigitalTwinsError:
+                pass  # an entry this version cannot use: fetch the document again
+        cloud, document, source = _fetch_cloud(value, _https_get)
+        _metadata_cache.store(value, {"source": source, "metadata": document})
+        return cloud
+    return _fetch_cloud(value, fetch)[0]
+
+
+def _fetch_cloud(value, fetch):
+    """(Cloud, metadata document, URL it came from), read from the cloud itself."""
     explicit = "api-version=" in (urlsplit(value).query or "")
     versions = (None,) if explicit else METADATA_API_VERSIONS
     for version in versions:
@@ -187,7 +202,7 @@ def resolve_cloud(value, fetch=None):
         document = json.loads(text.lstrip("\ufeff"))
     except ValueError:
         raise DigitalTwinsError("The cloud metadata at %s is not JSON." % url) from None
-    return cloud_from_metadata(document, url)
+    return cloud_from_metadata(document, url), document, url
 
 
 def _https_get(url):

@@ -21,7 +21,6 @@ object with a ``run(work)`` method (``_graph.GraphDirectory``), so msgraph-sdk i
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
@@ -137,6 +136,8 @@ def _principal(candidate, value, resolved_by):
 
 async def _gather_stages(stages):
     """Run named queries concurrently; return [(name, result or GraphError)] in the given order."""
+    import asyncio  # imported only on the look-up path (object ids never need it)
+
     results = await asyncio.gather(*(query for dummy, query in stages), return_exceptions=True)
     out = []
     for (name, dummy), result in zip(stages, results):

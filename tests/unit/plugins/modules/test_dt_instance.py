@@ -147,7 +147,9 @@ class FakeGroups:
 
 def test_resource_group_create_and_tags(azure):
     groups = FakeGroups()
-    azure.resource = SimpleNamespace(resource_groups=groups)
+    regions = SimpleNamespace(resource_type="resourceGroups", locations=["North Europe", "West US 2"])
+    azure.resource = SimpleNamespace(resource_groups=groups,
+                                     providers=SimpleNamespace(get=lambda namespace: SimpleNamespace(resource_types=[regions])))
     checked = run(resource_group, check=True, name="rg1", location="North Europe", tags={"a": 1})
     created = run(resource_group, name="rg1", location="North Europe", tags={"a": 1})
     assert checked["resource_group"] == created["resource_group"] == {
