@@ -167,7 +167,11 @@ def spec_namespace(templates):
 
 
 def _template_regex(template, path_params):
-    """Regex of a path template; a parameter that starts the path and skips URL encoding (a scope or an id) spans segments."""
+    """Regex of a path template; a parameter that starts the path and skips URL encoding (a scope or an id) spans segments.
+
+    Any other parameter that skips URL encoding (``parentResourcePath``, ``resourceType``) may span segments or be empty:
+    the SDKs send an empty ``parentResourcePath`` as an empty segment (``.../providers/Microsoft.DigitalTwins//digitalTwinsInstances/x``).
+    """
     parts = re.split(r'(\{[^}]+\})', template)
     out = []
     for index, part in enumerate(parts):
@@ -179,6 +183,8 @@ def _template_regex(template, path_params):
         if path_params.get(name, {}).get('x-ms-skip-url-encoding') and index == 1 and parts[0] == '/':
             out[0] = ''                               # '/{scope}/providers/...': the scope may also be the root ('/providers/...')
             out.append(f'(?:/(?P<{_group(name)}>.+?))?')
+        elif path_params.get(name, {}).get('x-ms-skip-url-encoding'):
+            out.append(f'(?P<{_group(name)}>.*?)')
         else:
             out.append(f'(?P<{_group(name)}>[^/]+)')
     return re.compile('^' + ''.join(out) + '/?$', re.IGNORECASE)

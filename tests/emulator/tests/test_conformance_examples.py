@@ -22,14 +22,13 @@ pytestmark = pytest.mark.skipif(SPECS_DIR is None, reason=SKIP_REASON)
 
 ALICE = '0e000000-0000-4000-8000-00000000a11c'
 DATA_OWNER = 'bcd981a7-7f74-457b-83e1-cceb9e632ffe'
+READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
 GUID = r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 
 # Examples the emulator does not serve, and why.
 OUT_OF_SCOPE = {
     'DigitalTwinsGet_WithPrivateEndpointConnection_example': 'private endpoint connections are not emulated',
     'DigitalTwinsOperationsList_example': 'Operations_List (provider operations catalogue) is not emulated',
-    'GetPermissions': 'Permissions_ListForResourceGroup is not emulated (the collection never calls it)',
-    'GetResourcePermissions': 'Permissions_ListForResource is not emulated (the collection never calls it)',
 }
 OUT_OF_SCOPE_PREFIXES = {
     'DigitalTwinsEndpoint': 'Digital Twins endpoints (egress routes) are out of the emulator\'s scope',
@@ -52,6 +51,9 @@ EXCEPTIONS = {
     '$.identity.principalId|unexpected key':
         'the 201 example omits the SystemAssigned principalId; ARM hands it to the RP in the PUT (x-ms-identity-principal-id, spec text)',
     '$.nextLink|unexpected key': 'live ARM lists carry nextLink (null on the last page); some examples omit it',
+    '$.value[*].dataActions|unexpected key':
+        'Permission has dataActions/notDataActions in 2022-04-01 (the resource group example shows them); the resource example omits them',
+    '$.value[*].notDataActions|unexpected key': 'as for dataActions',
     '$.identity.userAssignedIdentities.*.*|unexpected key':
         'the 201 example shows {} per user-assigned identity; the live 201 carries clientId/principalId (null until provisioned; recording)',
 }
@@ -139,10 +141,10 @@ class World:
         self.resource_group(match.group(1))
         return '/' + scope.strip('/')
 
-    def assignment(self, scope, name):
+    def assignment(self, scope, name, principal=ALICE, principal_type='User', role=DATA_OWNER):
         path = f'{scope.rstrip("/")}/providers/Microsoft.Authorization/roleAssignments/{name}'
-        body = {'properties': {'roleDefinitionId': f'/subscriptions/{self.sub}/providers/Microsoft.Authorization/roleDefinitions/{DATA_OWNER}',
-                               'principalId': ALICE, 'principalType': 'User'}}
+        body = {'properties': {'roleDefinitionId': f'/subscriptions/{self.sub}/providers/Microsoft.Authorization/roleDefinitions/{role}',
+                               'principalId': principal, 'principalType': principal_type}}
         answer = self.session.send('PUT', path, body, api_version=wire.AUTHZ_API)
         assert answer.status in (200, 201), answer.body
         return path
@@ -209,6 +211,19 @@ def _prepare(world, op, params, example):
             body['properties']['principalType'] = 'User'
             if op_id == 'RoleAssignments_CreateById':
                 body['properties']['roleDefinitionId'] = f'/subscriptions/{world.sub}/providers/Microsoft.Authorization/roleDefinitions/{DATA_OWNER}'
+    elif op_id.startswith('Permissions_'):
+        # The caller (automation) is Owner of the subscription; Reader on the group as well makes two entries, and a
+        # page size of one makes the first answer carry the nextLink the resource group example shows.
+        params['subscriptionId'] = world.sub                        # the examples say 'subID' / 'subId'
+        world.resource_group(params['resourceGroupName'])
+        world.emu.settings(permission_page_size=1)
+        automation = world.emu.seed['service_principals'][0]['id']
+        world.assignment(f"/subscriptions/{world.sub}/resourceGroups/{params['resourceGroupName']}", str(uuid.uuid4()),
+                         principal=automation, principal_type='ServicePrincipal', role=READER)
+        if op_id == 'Permissions_ListForResource':
+            world.instance(params['resourceGroupName'], 'example-dt')
+            params.update(resourceProviderNamespace='Microsoft.DigitalTwins', parentResourcePath='', resourceType='digitalTwinsInstances',
+                          resourceName='example-dt')
     elif op_id.startswith('RoleDefinitions_'):
         params['scope'] = f'/subscriptions/{world.sub}'
         if op_id == 'RoleDefinitions_GetById':

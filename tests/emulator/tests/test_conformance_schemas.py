@@ -92,6 +92,11 @@ def test_operations_are_loaded(specs):
     ('GET', '/providers/Microsoft.Authorization/roleDefinitions', 'RoleDefinitions_List'),
     ('DELETE', '/subscriptions/s/resourcegroups/rg', None),
     ('GET', '/subscriptions/s/providers/Microsoft.DigitalTwins/locations/westus2/operationsStatuses/x', None),
+    ('GET', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Authorization/permissions', 'Permissions_ListForResourceGroup'),
+    ('GET', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.DigitalTwins//digitalTwinsInstances/dt/providers/Microsoft.Authorization/permissions',
+     'Permissions_ListForResource'),
+    ('GET', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Sql/servers/s1/databases/db/providers/Microsoft.Authorization/permissions',
+     'Permissions_ListForResource'),
 ])
 def test_operation_lookup(specs, method, path, operation_id):
     found = specs.find(method, path)
@@ -198,7 +203,8 @@ def _swallow(func, *args, **kwargs):
 def _tour(emulator):
     """Drive the emulator through every operation the collection uses, as the SDK sends it; returns the wire log."""
     emulator.reset()
-    emulator.settings(provisioning_delay_seconds=0.2, page_size=1, role_assignment_page_size=2)   # lists span pages: nextLink is validated
+    emulator.settings(provisioning_delay_seconds=0.2, page_size=1, role_assignment_page_size=2,   # lists span pages: nextLink is validated
+                      permission_page_size=1)
     log = wire.WireLog()
     cred = wire.credential(emulator)
     sub = emulator.env['AZURE_SUBSCRIPTION_ID']
@@ -255,6 +261,15 @@ def _tour(emulator):
     _swallow(authz.role_definitions.get, f'/subscriptions/{sub}', '99999999-9999-4999-8999-999999999999')  # 404
     list(authz.role_definitions.list(f'/subscriptions/{sub}', filter="roleName eq 'Azure Digital Twins Data Owner'"))
     list(authz.role_definitions.list(instance_scope))
+    # the caller's permissions: Owner of the subscription, plus Reader on the group (two entries, so two pages)
+    caller = emulator.seed['service_principals'][0]['id']
+    authz.role_assignments.create(rg_id, 'c0f0a000-0000-4000-8000-000000000005', RoleAssignmentCreateParameters(
+        role_definition_id=f'/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7',
+        principal_id=caller, principal_type='ServicePrincipal'))
+    list(authz.permissions.list_for_resource_group(RG))
+    list(authz.permissions.list_for_resource(RG, 'Microsoft.DigitalTwins', '', 'digitalTwinsInstances', INSTANCE))
+    _swallow(list, authz.permissions.list_for_resource_group('missing-rg'))                           # 404 ResourceGroupNotFound
+    _swallow(list, authz.permissions.list_for_resource(RG, 'Microsoft.DigitalTwins', '', 'digitalTwinsInstances', 'missing-dt'))  # 404
     authz.role_assignments.delete(instance_scope, first)                                              # 200 + body
     authz.role_assignments.delete(instance_scope, first)                                              # 204
 
@@ -272,7 +287,7 @@ def tour(emulator):
 def test_tour_followed_next_links(tour):
     """The lists came in several pages (small page sizes), so nextLink answers were validated too."""
     paged = {_kind_of_list(e.path) for e in tour if e.method == 'GET' and ('$skipToken' in e.query or '$skiptoken' in e.query)}
-    assert paged >= {'digitalTwinsInstances', 'roleAssignments'}, paged
+    assert paged >= {'digitalTwinsInstances', 'roleAssignments', 'permissions'}, paged
 
 
 def _kind_of_list(path):
@@ -320,6 +335,10 @@ EXPECTED = [
     ('RoleDefinitions_Get', 200, None),
     ('RoleDefinitions_Get', 404, None),
     ('RoleDefinitions_List', 200, None),
+    ('Permissions_ListForResourceGroup', 200, None),
+    ('Permissions_ListForResourceGroup', 404, None),
+    ('Permissions_ListForResource', 200, None),
+    ('Permissions_ListForResource', 404, None),
 ]
 
 

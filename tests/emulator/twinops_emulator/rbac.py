@@ -144,6 +144,25 @@ class Rbac:
                     out.append(record)
         return out
 
+    def effective_permissions(self, principal_ids, scope):
+        """The permission blocks of every role the principals hold at or above the scope (the caller's own, its
+        groups', inherited from parent scopes), in assignment order; a block several assignments share appears once."""
+        key = scope_key(scope)
+        blocks, seen = [], set()
+        for principal in principal_ids:
+            for k in self.by_principal.get(principal.lower(), ()):
+                record = self.assignments[k]
+                definition = self.definitions.get(record['roleGuid'])
+                if definition is None or not is_at_or_above(record['scopeKey'], key):
+                    continue
+                for block in definition['permissions']:
+                    rendered = {name: list(block.get(name) or []) for name in ('actions', 'notActions', 'dataActions', 'notDataActions')}
+                    marker = tuple(tuple(rendered[name]) for name in sorted(rendered))
+                    if marker not in seen:
+                        seen.add(marker)
+                        blocks.append(rendered)
+        return blocks
+
     def allowed(self, principal_ids, scope, action):
         """True when an assignment of one of the principals at or above the scope grants `action`."""
         key = scope_key(scope)

@@ -1,4 +1,5 @@
-"""Microsoft.Authorization 2022-04-01: role definitions and role assignments at any scope."""
+"""Microsoft.Authorization 2022-04-01: role definitions and role assignments at any scope, and the caller's
+permissions at a resource group or resource."""
 
 import re
 
@@ -16,6 +17,7 @@ RA_DELETE = 'Microsoft.Authorization/roleAssignments/delete'
 RD_READ = 'Microsoft.Authorization/roleDefinitions/read'
 RD_WRITE = 'Microsoft.Authorization/roleDefinitions/write'
 RD_DELETE = 'Microsoft.Authorization/roleDefinitions/delete'
+PERMISSIONS_READ = 'Microsoft.Authorization/permissions/read'
 GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 ROLE_ID = re.compile(r'/providers/Microsoft\.Authorization/roleDefinitions/([^/]+)$', re.IGNORECASE)
 PRINCIPAL_TYPES = ('User', 'Group', 'ServicePrincipal', 'ForeignGroup', 'Device')
@@ -322,8 +324,73 @@ def delete_definition(call, scope, guid):
         return respond(200, definition_body(definition, scope))
 
 
+# ---- the caller's permissions (Permissions_ListForResourceGroup, Permissions_ListForResource) -----------------------
+
+def _permissions_page(call, scope):
+    """The caller's effective permission blocks at `scope`, one page of them (permission_page_size) and its nextLink."""
+    state = call.state
+    blocks = state.rbac.effective_permissions(state.principal_ids_of(call.caller_oid), scope)
+    page, next_link = call.page(blocks, state.settings['permission_page_size'])
+    return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
+
+
+def _check_subscription(call, sub):
+    """Checked first (SubscriptionNotFound); then authorization, then existence, in ARM's order: a caller who may not
+    read at the scope gets 403 even when the scope does not exist."""
+    if sub.lower() != call.state.subscription_id.lower():
+        raise subscription_not_found(sub)
+
+
+def list_permissions_for_group(call, sub, rg):
+    scope = f'/subscriptions/{sub}/resourceGroups/{rg}'
+    _check_subscription(call, sub)
+    call.require(PERMISSIONS_READ, scope)
+    with call.state.lock:
+        if call.state.resource_group(sub, rg) is None:
+            raise resource_group_not_found(rg)
+        return _permissions_page(call, scope)
+
+
+def _resource_exists(state, sub, rg, namespace, pairs):
+    """Whether the emulator holds the resource: Digital Twins instances and the user-assigned identities it made.
+    Anything else (other resource types, child resources of an instance) is not emulated, so it does not exist."""
+    if namespace.lower() == 'microsoft.digitaltwins' and len(pairs) == 2 and pairs[0].lower() == 'digitaltwinsinstances':
+        instance = state.instances.get(pairs[1].lower())
+        return instance is not None and instance['resourceGroup'].lower() == rg.lower()
+    resource_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{'/'.join(pairs)}"
+    return resource_id.lower() in state.user_assigned
+
+
+def list_permissions_for_resource(call, sub, rg, namespace, resource):
+    # The SDK sends an empty parentResourcePath as an empty segment (.../providers/Microsoft.DigitalTwins//digitalTwinsInstances/x);
+    # ARM ignores it, and so does this route.
+    pairs = [part for part in resource.split('/') if part]
+    _check_subscription(call, sub)
+    rg_id = f'/subscriptions/{sub}/resourceGroups/{rg}'
+    scope = f"{rg_id}/providers/{namespace}/{'/'.join(pairs)}"
+    if len(pairs) < 2 or len(pairs) % 2 or any(part.lower() == 'providers' for part in pairs):
+        raise bad_request('InvalidResourceId', f"The resource id '{scope}' is not valid: expected "
+                          '/providers/{namespace}/{type}/{name}[/{type}/{name}...].')
+    call.require(PERMISSIONS_READ, scope)
+    state = call.state
+    with state.lock:
+        if state.resource_group(sub, rg) is None:
+            raise resource_group_not_found(rg)
+        if len(pairs) > 2 and not _resource_exists(state, sub, rg, namespace, pairs[:2]):
+            raise EmulatorError(404, 'ParentResourceNotFound',
+                                f"Can not perform requested operation on nested resource. Parent resource '{pairs[1]}' not found.")
+        if not _resource_exists(state, sub, rg, namespace, pairs):
+            raise resource_not_found(f"{namespace}/{'/'.join(pairs[:-1])}", pairs[-1], rg)
+        return _permissions_page(call, scope)
+
+
 AUTHZ = r'/providers/Microsoft\.Authorization'
+PERMISSIONS = AUTHZ + r'/permissions/?$'
+RG_SCOPE = r'^/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)'
 ROUTES = [
+    Route(RG_SCOPE + PERMISSIONS, {'GET': list_permissions_for_group}, api=_check_api_version),
+    Route(RG_SCOPE + r'/providers/(?P<namespace>[^/]+)/(?P<resource>.+?)' + PERMISSIONS, {'GET': list_permissions_for_resource},
+          api=_check_api_version),
     Route(r'^(?P<scope>(?:/[^/]+)*?)' + AUTHZ + r'/roleAssignments/(?P<name>[^/]+)/?$',
           {'GET': get_assignment, 'PUT': put_assignment, 'DELETE': delete_assignment}, api=_check_api_version),
     Route(r'^(?P<scope>(?:/[^/]+)*?)' + AUTHZ + r'/roleAssignments/?$', {'GET': list_assignments}, api=_check_api_version),

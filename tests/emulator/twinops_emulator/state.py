@@ -19,6 +19,7 @@ DEFAULT_SETTINGS = {
     'deletion_delay_seconds': None,          # None: same as provisioning_delay_seconds
     'page_size': 50,                         # resource groups and Digital Twins instances per page
     'role_assignment_page_size': 500,
+    'permission_page_size': 100,             # entries per page of a permissions list
     'graph_page_size': 100,
     'managed_identity_arm_visible_after_seconds': 0.0,
     'retry_after_seconds': 1,
