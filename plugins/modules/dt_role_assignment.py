@@ -24,13 +24,19 @@ description:
     the principal type and retries for up to O(principal_wait_timeout) seconds.
   - Warns when the assignee holds Owner or Contributor on the instance but no Azure Digital Twins data role, which
     gives no access to models, twins or routes.
+  - Before it creates or removes an assignment, in check mode too, the module reads the caller's effective permissions
+    at the scope (O(check_permissions)) and fails, before any write, when the caller may not write or delete role
+    assignments there. A run that changes nothing sends no extra request.
 author:
   - twinops maintainers (@twinops)
 attributes:
   check_mode:
     support: full
     description: Can run in check_mode and return changed status prediction without modifying target.
-    details: Resolves the assignee and role and reads the current assignments; sends no write request.
+    details:
+      - Resolves the assignee and role and reads the current assignments; sends no write request.
+      - When a change is predicted, also checks that the caller may make it (O(check_permissions)), so a dry run
+        fails where the real run would.
   diff_mode:
     support: full
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
@@ -102,6 +108,22 @@ options:
       - V(0) fails at the first C(PrincipalNotFound). A mistyped object id fails after this time.
     type: int
     default: 180
+  check_permissions:
+    description:
+      - Before creating or removing an assignment, read the caller's effective permissions at the scope (Azure's
+        permissions operation, inherited and group assignments included) and fail before any write when they do not
+        allow C(Microsoft.Authorization/roleAssignments/write) (or C(/delete) with O(state=absent)). This also happens
+        in check mode, so a dry run fails where the real run would, instead of the real run failing halfway.
+      - Read only when a change is needed; a run that changes nothing sends no extra request.
+      - A scope that does not exist yet (a new instance in check mode) is checked at its resource group. Azure documents
+        no permissions operation for a subscription, a management group or the root scope, so there, and in a resource
+        group that does not exist yet, nothing is checked in advance. Nothing is checked either when the permissions
+        cannot be read (for example a custom role without C(Microsoft.Authorization/permissions/read)); in check mode
+        the module then warns. In these cases Azure still refuses a write the caller may not make.
+      - Deny assignments and conditions on the caller's own role assignments are not evaluated in advance.
+      - V(false) skips the check: Azure alone decides when the write is sent.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - twinops.digital_twins.azure_auth
 requirements:
@@ -110,7 +132,8 @@ requirements:
   - msgraph-sdk >= 1.0.0 (with O(assignee) only)
 notes:
   - Creating and deleting role assignments needs Owner, User Access Administrator or Role Based Access Control
-    Administrator at the scope or above. Contributor is not enough.
+    Administrator at the scope or above (or a custom role with C(Microsoft.Authorization/roleAssignments/write) and
+    C(/delete)). Contributor is not enough. O(check_permissions) finds this out before anything is written.
   - Azure Digital Twins accepts data-plane tokens only from the instance's tenant. A guest holding a data role must
     sign in to this tenant, not their home tenant.
 seealso:
@@ -243,6 +266,13 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
 from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GraphDirectory
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
+from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import (
+    ROLE_ASSIGNMENTS_DELETE,
+    ROLE_ASSIGNMENTS_WRITE,
+    UNKNOWN,
+    caller_label,
+    require,
+)
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES, classify, given, resolve
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import parse_role, resolve_role
 
@@ -256,6 +286,7 @@ ARGUMENT_SPEC = dict(
     role=dict(type="str", default="Azure Digital Twins Data Owner"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     principal_wait_timeout=dict(type="int", default=180),
+    check_permissions=dict(type="bool", default=True),
 )
 
 
@@ -297,6 +328,18 @@ def check_instance(module, scope):
         raise
 
 
+def check_permission(module, scope, action):
+    """Fail before a write the caller may not make (check_permissions); called only when a write is needed."""
+    if not module.params["check_permissions"]:
+        return
+    result = require(module.client("authorization"), scope, [action], module.session.subscription_id,
+                     lambda: caller_label(module.params, module.session.method))
+    if result.verdict == UNKNOWN and result.read_failed and module.check_mode:
+        module.warn("Could not check in advance that the caller may %s role assignments at %s, because its permissions "
+                    "could not be read: %s. The real run will find out when it sends the change."
+                    % ("create" if action == ROLE_ASSIGNMENTS_WRITE else "delete", scope, result.reason))
+
+
 class _Held:
     """An assignment as far as the data role warning is concerned."""
 
@@ -328,12 +371,15 @@ def run_module(module):
     if state == "present":
         if not find(current, desired):
             check_instance(module, scope)
+            check_permission(module, scope, ROLE_ASSIGNMENTS_WRITE)
         changed, assignment = ensure_present(client, desired, current, module.check_mode,
                                              wait_timeout=params["principal_wait_timeout"])
         before = {} if changed else assignment
         held = list(current) + ([_Held(scope, role.id)] if changed else [])
     else:
         existing = find(current, desired)
+        if existing:
+            check_permission(module, scope, ROLE_ASSIGNMENTS_DELETE)
         changed, assignment, removed = ensure_absent(client, desired, current, module.check_mode)
         before = removed[0] if removed else {}
         held = [a for a in current if a not in existing]

@@ -237,3 +237,94 @@ def test_option_rules(monkeypatch, args, message):
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", SUB)
     result = run_main(dt_role_assignment, args)
     assert result["failed"] and message in result["msg"], result
+
+
+# ---- the permission pre-check (check_permissions) -------------------------------------------------------------------
+
+CONTRIBUTOR_BLOCK = {"actions": ["*"], "notActions": ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write"]}
+OWNER_BLOCK = {"actions": ["*"], "notActions": []}
+
+
+class FakePermissions:
+    """``client.permissions``: the same entries (or an exception) for every scope; records the scopes asked about."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.asked = []
+
+    def _answer(self, scope):
+        self.asked.append(scope)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return iter(self.answer)
+
+    def list_for_resource(self, resource_group, namespace, parent, resource_type, name):
+        return self._answer("/subscriptions/%s/resourceGroups/%s/providers/%s/%s/%s" % (SUB, resource_group, namespace, resource_type, name))
+
+    def list_for_resource_group(self, resource_group):
+        return self._answer("/subscriptions/%s/resourceGroups/%s" % (SUB, resource_group))
+
+
+def checked_module(answer, check_mode=False, listed=(), **params):
+    authorization = FakeAuthorization(listed)
+    authorization.permissions = FakePermissions(answer)
+    args = dict(instance="dt1", resource_group="rg-twins", assignee_object_id=ALICE, principal_type="User", check_permissions=True)
+    args.update(params)
+    module = FakeModule(args, check_mode=check_mode, authorization=authorization)
+    module.session = SimpleNamespace(subscription_id=SUB, method="secret")
+    module.params["client_id"] = "c0ffee00-0000-4000-8000-000000000001"
+    return module, authorization
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_denied_caller_fails_before_the_write(check_mode):
+    module, authorization = checked_module([CONTRIBUTOR_BLOCK], check_mode=check_mode)
+    with pytest.raises(DigitalTwinsError, match=r"^The caller \(service principal with client id c0ffee00-0000-4000-8000-000000000001\) "
+                                                r"lacks Microsoft\.Authorization/roleAssignments/write at scope " + SCOPE):
+        dt_role_assignment.run_module(module)
+    assert [c[0] for c in authorization.calls] == ["list"], "no create"
+    assert authorization.permissions.asked == [SCOPE]
+    assert module.result is None
+
+
+def test_allowed_caller_writes_after_one_check():
+    module, authorization = checked_module([OWNER_BLOCK])
+    dt_role_assignment.run_module(module)
+    assert [c[0] for c in authorization.calls] == ["list", "create"]
+    assert authorization.permissions.asked == [SCOPE]
+
+
+def test_no_change_asks_nothing():
+    module, authorization = checked_module([CONTRIBUTOR_BLOCK], listed=[stored(assignment_name(SCOPE, ALICE, OWNER))])
+    dt_role_assignment.run_module(module)
+    assert module.result["changed"] is False and authorization.permissions.asked == []
+    module, authorization = checked_module([CONTRIBUTOR_BLOCK], state="absent")
+    dt_role_assignment.run_module(module)
+    assert module.result["changed"] is False and authorization.permissions.asked == []
+
+
+def test_absent_needs_delete():
+    existing = stored("55555555-5555-4555-8555-555555555555")
+    module, authorization = checked_module([CONTRIBUTOR_BLOCK], listed=[existing], state="absent", principal_type=None)
+    with pytest.raises(DigitalTwinsError, match="lacks Microsoft.Authorization/roleAssignments/delete"):
+        dt_role_assignment.run_module(module)
+    assert ("delete", existing.id) not in authorization.calls
+
+
+def test_disabled_check_asks_nothing():
+    module, authorization = checked_module([CONTRIBUTOR_BLOCK], check_permissions=False)
+    dt_role_assignment.run_module(module)
+    assert authorization.permissions.asked == [] and [c[0] for c in authorization.calls] == ["list", "create"]
+
+
+def test_unreadable_permissions_warn_in_check_mode_only():
+    forbidden = HttpResponseError(message="forbidden")
+    forbidden.status_code = 403
+    forbidden.error = SimpleNamespace(code="AuthorizationFailed", message="no permissions/read")
+    module, authorization = checked_module(forbidden, check_mode=True)
+    dt_role_assignment.run_module(module)
+    assert module.result["changed"] is True
+    assert len(module.warnings) == 1 and "could not be read" in module.warnings[0] and "AuthorizationFailed" in module.warnings[0]
+    module, authorization = checked_module(forbidden)
+    dt_role_assignment.run_module(module)
+    assert module.warnings == [] and [c[0] for c in authorization.calls] == ["list", "create"]
