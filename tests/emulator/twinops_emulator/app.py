@@ -9,7 +9,8 @@ import uuid
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from . import admin, routes_authorization, routes_digitaltwins, routes_graph, routes_login, routes_metadata, routes_resources
+from . import (admin, routes_authorization, routes_digitaltwins, routes_graph, routes_login, routes_metadata, routes_resources,
+               routes_subscriptions)
 from .arm_errors import AAD, ARM, GRAPH, EmulatorError, arm_body, missing_api_version, render
 from .state import now_iso
 from .tokens import ARM_AUDIENCES, GRAPH_AUDIENCE
@@ -17,8 +18,8 @@ from .web import Call, respond
 
 LOG = logging.getLogger('twinops_emulator')
 
-ROUTES = (admin.ROUTES + routes_metadata.ROUTES + routes_login.ROUTES + routes_graph.ROUTES + routes_resources.ROUTES
-          + routes_digitaltwins.ROUTES + routes_authorization.ROUTES)
+ROUTES = (admin.ROUTES + routes_metadata.ROUTES + routes_login.ROUTES + routes_graph.ROUTES + routes_subscriptions.ROUTES
+          + routes_resources.ROUTES + routes_digitaltwins.ROUTES + routes_authorization.ROUTES)
 METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']
 RATE_LIMIT_KIND = {'PUT': 'writes', 'PATCH': 'writes', 'POST': 'writes', 'DELETE': 'deletes'}
 RATE_LIMIT_REMAINING = {'reads': '11999', 'writes': '1199', 'deletes': '14999'}
