@@ -35,7 +35,7 @@ import report  # noqa: E402
 MODES = {
     'full': {'runs': 10, 'loop_runs': 2, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10, 50, 100], 'fleet_one_runs': 2,
              'serial_subset': 3, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 6, 'scale_other_runs': 2, 'role_runs': 3, 'max_forks': 100,
-             'fleet_budget': 900},
+             'fleet_budget': 1500},
     'quick': {'runs': 3, 'loop_runs': 1, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10], 'fleet_one_runs': 1,
               'serial_subset': 2, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 3, 'scale_other_runs': 1, 'role_runs': 2, 'max_forks': 100,
               'fleet_budget': 300},
