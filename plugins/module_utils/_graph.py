@@ -19,6 +19,7 @@ that bundle is used, so one CA setting covers ARM and Graph.
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
 from urllib.parse import urlsplit
@@ -58,13 +59,14 @@ def _imports():
         from kiota_abstractions.base_request_configuration import RequestConfiguration
         from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
         from msgraph import GraphRequestAdapter, GraphServiceClient
+        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
         from msgraph_core import GraphClientFactory
     except ImportError:
         raise DigitalTwinsError(
             "The Python library msgraph-sdk is required to resolve an assignee through Microsoft Graph "
             "(pip install msgraph-sdk).",
             hint="Or pass assignee_object_id and principal_type, which need no directory lookup.") from None
-    return dict(httpx=httpx, RequestConfiguration=RequestConfiguration, GraphClientFactory=GraphClientFactory,
+    return dict(httpx=httpx, RequestConfiguration=RequestConfiguration, GraphClientFactory=GraphClientFactory, ODataError=ODataError,
                 AzureIdentityAuthenticationProvider=AzureIdentityAuthenticationProvider,
                 GraphRequestAdapter=GraphRequestAdapter, GraphServiceClient=GraphServiceClient)
 
@@ -102,20 +104,20 @@ def principal_type_of(odata_type):
 
 
 def to_dict(obj):
-    """A plain dict from an msgraph directory object model (user, group, service principal, device...)."""
+    """A plain dict from a Graph directory object as JSON (user, group, service principal, device...)."""
     if obj is None:
         return None
-    odata_type = getattr(obj, "odata_type", None)
+    odata_type = obj.get("@odata.type")
     return {
-        "id": (getattr(obj, "id", None) or "").lower() or None,
+        "id": (obj.get("id") or "").lower() or None,
         "odata_type": odata_type,
         "principal_type": principal_type_of(odata_type),
-        "display_name": getattr(obj, "display_name", None),
-        "user_principal_name": getattr(obj, "user_principal_name", None),
-        "mail": getattr(obj, "mail", None),
-        "other_mails": list(getattr(obj, "other_mails", None) or []),
-        "user_type": getattr(obj, "user_type", None),
-        "app_id": getattr(obj, "app_id", None),
+        "display_name": obj.get("displayName"),
+        "user_principal_name": obj.get("userPrincipalName"),
+        "mail": obj.get("mail"),
+        "other_mails": list(obj.get("otherMails") or []),
+        "user_type": obj.get("userType"),
+        "app_id": obj.get("appId"),
     }
 
 
@@ -148,7 +150,12 @@ def is_not_found(error):
 
 
 class GraphQueries:
-    """The read-only queries the collection makes, returning plain dicts. Used inside ``GraphDirectory.run``."""
+    """The read-only queries the collection makes, returning plain dicts. Used inside ``GraphDirectory.run``.
+
+    msgraph-sdk builds each request (URL, query options, headers) and sends it through its adapter (authentication,
+    retries, redirects); the answer is read as JSON rather than as msgraph's generated models, whose import alone costs
+    seconds (over a thousand modules) for the few fields used here.
+    """
 
     def __init__(self, client, mods):
         self._client = client
@@ -157,63 +164,68 @@ class GraphQueries:
     def _config(self, builder_query_class, **query):
         return self._mods["RequestConfiguration"](query_parameters=builder_query_class(**query))
 
-    async def _call(self, action, make_request, missing=None):
+    async def _call(self, action, request_info, missing=None):
+        adapter = self._client.request_adapter
         try:
-            return await make_request()
+            raw = await adapter.send_primitive_async(request_info, "bytes", {"XXX": self._mods["ODataError"]})
         # kiota raises APIError/ODataError, httpx errors and azure-identity errors: all translated, only 404 is "none".
         except Exception as exc:  # pylint: disable=broad-except
             error = _translate(exc, action, self._mods["httpx"])
             if is_not_found(error):
                 return missing
             raise error from exc
+        try:
+            return json.loads(raw) if raw else missing
+        except ValueError:
+            raise GraphError("Could not %s in Microsoft Graph: the answer is not JSON." % action) from None
+
+    async def _list(self, action, builder, query_class, **query):
+        page = await self._call(action, builder.to_get_request_information(self._config(query_class, **query)), {})
+        return [to_dict(obj) for obj in (page or {}).get("value") or []]
 
     async def user(self, key):
         """A user by object id or userPrincipalName; None when there is none."""
         builder = self._client.users.by_user_id(key)
         config = self._config(builder.UserItemRequestBuilderGetQueryParameters, select=USER_FIELDS)
-        obj = await self._call("read user %r" % key, lambda: builder.get(request_configuration=config))
-        result = to_dict(obj)
+        result = to_dict(await self._call("read user %r" % key, builder.to_get_request_information(config)))
         if result is not None and not result["principal_type"]:
             result["principal_type"] = "User"  # typed endpoints need not send @odata.type
         return result
 
     async def users(self, odata_filter):
         builder = self._client.users
-        config = self._config(builder.UsersRequestBuilderGetQueryParameters, filter=odata_filter, select=USER_FIELDS,
-                              top=PAGE_SIZE)
-        page = await self._call("list users where %s" % odata_filter, lambda: builder.get(request_configuration=config))
-        return [dict(to_dict(obj), principal_type="User") for obj in (getattr(page, "value", None) or [])]
+        found = await self._list("list users where %s" % odata_filter, builder, builder.UsersRequestBuilderGetQueryParameters,
+                                 filter=odata_filter, select=USER_FIELDS, top=PAGE_SIZE)
+        return [dict(obj, principal_type="User") for obj in found]
 
     async def service_principals(self, odata_filter):
         builder = self._client.service_principals
-        config = self._config(builder.ServicePrincipalsRequestBuilderGetQueryParameters, filter=odata_filter,
-                              select=SERVICE_PRINCIPAL_FIELDS, top=PAGE_SIZE)
-        page = await self._call("list service principals where %s" % odata_filter,
-                                lambda: builder.get(request_configuration=config))
-        return [dict(to_dict(obj), principal_type="ServicePrincipal") for obj in (getattr(page, "value", None) or [])]
+        found = await self._list("list service principals where %s" % odata_filter, builder,
+                                 builder.ServicePrincipalsRequestBuilderGetQueryParameters, filter=odata_filter,
+                                 select=SERVICE_PRINCIPAL_FIELDS, top=PAGE_SIZE)
+        return [dict(obj, principal_type="ServicePrincipal") for obj in found]
 
     async def groups(self, odata_filter):
         builder = self._client.groups
-        config = self._config(builder.GroupsRequestBuilderGetQueryParameters, filter=odata_filter, select=GROUP_FIELDS,
-                              top=PAGE_SIZE)
-        page = await self._call("list groups where %s" % odata_filter, lambda: builder.get(request_configuration=config))
-        return [dict(to_dict(obj), principal_type="Group") for obj in (getattr(page, "value", None) or [])]
+        found = await self._list("list groups where %s" % odata_filter, builder, builder.GroupsRequestBuilderGetQueryParameters,
+                                 filter=odata_filter, select=GROUP_FIELDS, top=PAGE_SIZE)
+        return [dict(obj, principal_type="Group") for obj in found]
 
     async def directory_object(self, object_id):
         """Any directory object by id (its type from @odata.type); None when there is none."""
         builder = self._client.directory_objects.by_directory_object_id(object_id)
-        return to_dict(await self._call("read directory object %s" % object_id, builder.get))
+        return to_dict(await self._call("read directory object %s" % object_id, builder.to_get_request_information()))
 
     async def by_ids(self, object_ids):
         """Directory objects for up to 1000 ids per request (directoryObjects/getByIds); unknown ids are left out."""
         from msgraph.generated.directory_objects.get_by_ids.get_by_ids_post_request_body import GetByIdsPostRequestBody
         found = []
         ids = sorted(set(i.lower() for i in object_ids))
+        builder = self._client.directory_objects.get_by_ids
         for start in range(0, len(ids), 1000):
-            body = GetByIdsPostRequestBody(ids=ids[start:start + 1000])
-            page = await self._call("read directory objects by id",
-                                    lambda body=body: self._client.directory_objects.get_by_ids.post(body))
-            found.extend(to_dict(obj) for obj in (getattr(page, "value", None) or []))
+            request = builder.to_post_request_information(GetByIdsPostRequestBody(ids=ids[start:start + 1000]))
+            page = await self._call("read directory objects by id", request, {})
+            found.extend(to_dict(obj) for obj in (page or {}).get("value") or [])
         return found
 
 
