@@ -375,27 +375,17 @@ class Bench:
              '--tenant', self.env['AZURE_TENANT'], '--output', 'none'],
         ]
         env = self.az_env()
-        notes = []
         for step in steps[:2]:
             done = subprocess.run(step, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300, check=False)
             if done.returncode != 0 and b'already registered' not in done.stdout:
                 self._az_state = 'az %s failed: %s' % (' '.join(step[1:3]), tail(done.stdout.decode('utf-8', 'replace')))
                 return self._az_state
-        # az login signs in, stores the service principal, then lists subscriptions (GET /subscriptions), which the
-        # emulator does not serve; the profile entry it would write is written here instead.
+        # az login signs in, stores the service principal and lists the subscriptions (GET /subscriptions), as against Azure.
         done = subprocess.run(steps[2], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300, check=False)
         if done.returncode != 0:
-            notes.append('az login --service-principal: %s' % tail(done.stdout.decode('utf-8', 'replace').replace(self.env['AZURE_SECRET'], '***'), 200))
-        if not os.path.exists(os.path.join(env['AZURE_CONFIG_DIR'], 'service_principal_entries.json')):
-            self._az_state = 'az login stored no service principal: %s' % '; '.join(notes)
+            self._az_state = 'az login --service-principal failed: %s' % tail(
+                done.stdout.decode('utf-8', 'replace').replace(self.env['AZURE_SECRET'], '***'), 300)
             return self._az_state
-        tenant, sub = self.env['AZURE_TENANT'], self.env['AZURE_SUBSCRIPTION_ID']
-        with open(os.path.join(env['AZURE_CONFIG_DIR'], 'azureProfile.json'), 'w', encoding='utf-8') as handle:
-            json.dump({'subscriptions': [{'id': sub, 'name': 'emulated', 'state': 'Enabled', 'isDefault': True, 'tenantId': tenant,
-                                          'homeTenantId': tenant, 'environmentName': 'TwinopsEmulator', 'managedByTenants': [],
-                                          'user': {'name': self.env['AZURE_CLIENT_ID'], 'type': 'servicePrincipal'}}]}, handle)
-        if notes:
-            self.results['notes'].append('Azure CLI: %s; the profile entry (azureProfile.json) was written by the harness instead.' % notes[0])
         version = subprocess.run([az, 'version', '--output', 'json'], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False, timeout=120)
         try:
             self.results['meta']['azure_cli'] = json.loads(version.stdout).get('azure-cli')

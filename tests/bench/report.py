@@ -166,12 +166,12 @@ OTHER_TOOLS = '''## How the other tools were pointed at the emulator
   the emulator's ARM does not accept (it accepts the public ARM audiences only). The harness therefore runs azure.azcollection with
   `AZURE_DISABLE_INSTANCE_DISCOVERY=true` (its own option) and a benchmark-only `sitecustomize` (`tests/bench/azcoll_shim/`) that, in the
   module process only, appends the emulator to `KNOWN_CLOUDS` and rewrites that one token scope. It sends no request of its own.
-- **azure_rm_resourcegroup** calls `GET .../resourceGroups/{name}/resources` on every run (to report `contains_resources`); when the
-  emulator answers 404 the module takes the group for missing and then fails on `'location'`, so it is listed under "not measured" below.
+- **azure_rm_resourcegroup** also calls `GET .../resourceGroups/{name}/resources` on every run (to report `contains_resources`),
+  which the emulator serves, hence its 4 requests.
 - **Azure CLI** (separate venv): `az cloud register` with the emulator's endpoints, `AZURE_CORE_INSTANCE_DISCOVERY=false`,
-  `REQUESTS_CA_BUNDLE`, `az login --service-principal`. `az login` signs in and stores the service principal, then lists subscriptions
-  (`GET /subscriptions`), which the emulator does not serve; the harness writes the one `azureProfile.json` entry that `az login` would
-  have written. The CLI keeps its MSAL token cache between runs (as it does for users), so its measured runs usually need no token request.
+  `REQUESTS_CA_BUNDLE`, `az login --service-principal` (it signs in, stores the service principal and lists the subscriptions,
+  as against Azure). The CLI keeps its MSAL token cache between runs (as it does for users), so its measured runs usually need no
+  token request.
 - azure.azcollection's `azure_rm_common` (3.21.0 source) imports about 45 management clients (network, compute, storage, web, sql, ...)
   at module import, whatever the module needs; see "Where the time goes" when it was profiled.
 '''
