@@ -20,21 +20,7 @@ author:
   - twinops maintainers (@twinops)
 extends_documentation_fragment:
   - twinops.digital_twins.azure_auth
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: N/A
-    description: The module changes nothing, so there is nothing to diff.
-  idempotent:
-    support: full
-    description: The module only reads.
-  action_group:
-    support: full
-    membership:
-      - twinops.digital_twins.all
-    description: Use C(group/twinops.digital_twins.all) in C(module_defaults) to set the authentication options once.
+  - twinops.digital_twins.attributes.info_module
 options:
   name:
     description:

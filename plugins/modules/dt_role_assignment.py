@@ -32,22 +32,10 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
     details:
       - Resolves the assignee and role and reads the current assignments; sends no write request.
       - When a change is predicted, also checks that the caller may make it (O(check_permissions)), so a dry run
         fails where the real run would.
-  diff_mode:
-    support: full
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  idempotent:
-    support: full
-    description: When run twice in a row outside check mode with the same arguments, the second run reports no change.
-  action_group:
-    support: full
-    membership:
-      - twinops.digital_twins.all
-    description: Use C(group/twinops.digital_twins.all) in C(module_defaults) to set the authentication options once.
 options:
   instance:
     description:
@@ -121,11 +109,12 @@ options:
         cannot be read (for example a custom role without C(Microsoft.Authorization/permissions/read)); in check mode
         the module then warns. In these cases Azure still refuses a write the caller may not make.
       - Deny assignments and conditions on the caller's own role assignments are not evaluated in advance.
-      - V(false) skips the check: Azure alone decides when the write is sent.
+      - V(false) skips the check, and Azure alone decides when the write is sent.
     type: bool
     default: true
 extends_documentation_fragment:
   - twinops.digital_twins.azure_auth
+  - twinops.digital_twins.attributes
 requirements:
   - azure-mgmt-authorization >= 4.0.0
   - azure-mgmt-digitaltwins >= 7.0.0 (with O(instance))

@@ -20,23 +20,6 @@ description:
   - Warns about principals that hold Owner or Contributor on the instance but no Azure Digital Twins data role.
 author:
   - twinops maintainers (@twinops)
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    details: The module only reads.
-  diff_mode:
-    support: N/A
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    details: The module changes nothing.
-  idempotent:
-    support: full
-    description: When run twice in a row outside check mode with the same arguments, the second run reports no change.
-  action_group:
-    support: full
-    membership:
-      - twinops.digital_twins.all
-    description: Use C(group/twinops.digital_twins.all) in C(module_defaults) to set the authentication options once.
 options:
   instance:
     description:
@@ -78,6 +61,7 @@ options:
     default: true
 extends_documentation_fragment:
   - twinops.digital_twins.azure_auth
+  - twinops.digital_twins.attributes.info_module
 requirements:
   - azure-mgmt-authorization >= 4.0.0
   - msgraph-sdk >= 1.0.0 (for O(assignee) and O(resolve_names))

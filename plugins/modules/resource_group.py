@@ -18,21 +18,7 @@ author:
   - twinops maintainers (@twinops)
 extends_documentation_fragment:
   - twinops.digital_twins.azure_auth
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: full
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  idempotent:
-    support: full
-    description: When run twice in a row outside check mode with the same arguments, the second run reports no change.
-  action_group:
-    support: full
-    membership:
-      - twinops.digital_twins.all
-    description: Use C(group/twinops.digital_twins.all) in C(module_defaults) to set the authentication options once.
+  - twinops.digital_twins.attributes
 options:
   name:
     description:
