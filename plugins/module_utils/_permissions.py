@@ -106,13 +106,13 @@ def missing_actions(entries, actions):
 
 @dataclass(frozen=True)
 class Target:
-    """One permissions request: a resource (``namespace``, ``parent``, ``type``, ``name``) or a resource group."""
+    """One permissions request: a resource (``namespace``, ``parent``, ``resource_type``, ``name``) or a resource group."""
 
     scope: str
     resource_group: str
     namespace: str = None
     parent: str = ""
-    type: str = None
+    resource_type: str = None
     name: str = None
 
     @property
@@ -146,7 +146,7 @@ def targets(scope, subscription_id):
         while pairs:
             parent = "/".join(pairs[:-2])
             found.append(Target(scope=rg_scope + "/providers/" + "/".join([namespace] + pairs), resource_group=rg,
-                                namespace=namespace, parent=parent, type=pairs[-2], name=pairs[-1]))
+                                namespace=namespace, parent=parent, resource_type=pairs[-2], name=pairs[-1]))
             pairs = pairs[:-2]
     found.append(Target(scope=rg_scope, resource_group=rg))
     return found, None
@@ -171,7 +171,7 @@ def read_permissions(client, target):
     with azure_errors("read the caller's permissions at %s" % target.scope):
         if target.is_resource:
             return list(client.permissions.list_for_resource(target.resource_group, target.namespace, target.parent,
-                                                             target.type, target.name))
+                                                             target.resource_type, target.name))
         return list(client.permissions.list_for_resource_group(target.resource_group))
 
 

@@ -121,14 +121,14 @@ def test_targets_of_an_instance_then_its_group():
     assert reason is None
     assert [(t.scope, t.is_resource) for t in found] == [(SCOPE, True), (RG_SCOPE, False)]
     resource = found[0]
-    assert (resource.resource_group, resource.namespace, resource.parent, resource.type, resource.name) == (
+    assert (resource.resource_group, resource.namespace, resource.parent, resource.resource_type, resource.name) == (
         "rg-twins", "Microsoft.DigitalTwins", "", "digitalTwinsInstances", "dt1")
 
 
 def test_targets_of_a_child_resource_walk_up_its_parents():
     child = RG_SCOPE + "/providers/Microsoft.DigitalTwins/digitalTwinsInstances/dt1/endpoints/e1"
     found, dummy = perm.targets(child, SUB)
-    assert [(t.parent, t.type, t.name) for t in found[:2]] == [("digitalTwinsInstances/dt1", "endpoints", "e1"),
+    assert [(t.parent, t.resource_type, t.name) for t in found[:2]] == [("digitalTwinsInstances/dt1", "endpoints", "e1"),
                                                                ("", "digitalTwinsInstances", "dt1")]
     assert found[2].scope == RG_SCOPE and not found[2].is_resource
 
