@@ -302,6 +302,9 @@ CHECKS = [
      "resource group and assignments above the instance stay"),
     ("lp-no-rights", "Least privilege", "the setup role run by a principal without any role changes nothing and sends no accepted "
      "write"),
-    ("lp-contributor", "Least privilege", "the setup role run by a Contributor (may create, may not assign) fails clearly and "
-     "leaves Azure as it found it"),
+    ("lp-contributor", "Least privilege", "the setup role run by a Contributor (may create, may not assign) fails in its "
+     "preflight dry run with a clear message and sends no write request at all"),
+    ("lp-contributor-new-group", "Least privilege", "the same in a resource group that does not exist yet (Azure cannot tell the "
+     "permissions there in advance): the role creates the group, fails before creating the instance, deletes the group; no "
+     "instance or role assignment write is sent"),
 ]

@@ -2,7 +2,8 @@
 # Copyright (c) 2026 twinops.digital_twins contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Least privilege: assignments at the instance scope, setup_exclusive and teardown touch only what the role manages,
-and a run by a principal without the rights changes nothing."""
+and a run by a principal without the rights changes nothing: a Contributor is stopped by the preflight dry run before
+any write request, not undone by the rollback."""
 
 from __future__ import annotations
 
@@ -148,10 +149,45 @@ def test_rightless_principal_changes_nothing(emu, run, run_playbook, recorder, r
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
 
 
-def test_contributor_is_rolled_back(emu, run, run_playbook, recorder):
-    problems, result, dummy = _role_by(emu, run, run_playbook, seeded_caller(emu, "limited"), new_group=False)
+CONTRIBUTOR_WORDS = ("lacks Microsoft.Authorization/roleAssignments/write", "Owner, User Access Administrator or Role Based "
+                     "Access Control Administrator", "Contributor is not enough")
+
+
+def _failed_task(output):
+    """The name of the task of the last failure in default-callback output."""
+    task = failed = None
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line[len("TASK ["):].split("]", 1)[0].split(" : ", 1)[-1]
+        elif line.startswith(("fatal: ", "failed: ")):
+            failed = task
+    return failed
+
+
+def test_contributor_fails_in_the_dry_run(emu, run, run_playbook, recorder):
+    """No rollback needed: the preflight's dry run of the assignments checks the caller's permissions at the group."""
+    problems, result, writes = _role_by(emu, run, run_playbook, seeded_caller(emu, "limited"), new_group=False)
     message = playbook_failure_message(result.stdout)
-    if "Contributor is not enough" not in message:
-        problems.append("unclear message: %s" % message[:300])
+    problems += ["message lacks %r: %s" % (w, message[:300]) for w in CONTRIBUTOR_WORDS if w not in message]
+    if _failed_task(result.stdout) != "Dry-run the declared role assignments":
+        problems.append("failed at task %r, not in the preflight dry run" % _failed_task(result.stdout))
+    if writes:
+        problems.append("write requests sent: %s" % ["%s %s %s" % (w["method"], w["path"], w["status"]) for w in writes])
     _record(recorder, "lp-contributor", problems)
+    assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
+
+
+def test_contributor_in_a_new_group_never_creates_the_instance(emu, run, run_playbook, recorder):
+    """A group that does not exist cannot be checked in advance (no permissions operation above it): the role checks
+    right after creating it, fails before the instance, and its rollback deletes the group."""
+    problems, result, writes = _role_by(emu, run, run_playbook, seeded_caller(emu, "limited"), new_group=True)
+    message = playbook_failure_message(result.stdout)
+    problems += ["message lacks %r: %s" % (w, message[:300]) for w in CONTRIBUTOR_WORDS + ("Rolled back",) if w not in message]
+    if "Check that the caller may assign roles in the new resource group" not in message:
+        problems.append("not stopped by the check after the group was created: %s" % message[:300])
+    sent = [(w["method"], w["path"].rsplit("/", 2)[-2].lower()) for w in writes]
+    if sent != [("PUT", "resourcegroups"), ("DELETE", "resourcegroups")]:
+        problems.append("writes other than the group and its rollback: %s" % ["%s %s %s" % (w["method"], w["path"], w["status"])
+                                                                               for w in writes])
+    _record(recorder, "lp-contributor-new-group", problems)
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
