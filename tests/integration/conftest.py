@@ -75,10 +75,22 @@ def _environment(emu, overrides):
 
 @pytest.fixture
 def run_module(emu, monkeypatch):
-    """Run a module of the collection in-process against the emulator and return its result."""
+    """Run a module of the collection in-process against the emulator and return its result.
+
+    The module name is positional-only, so that a module option can be called ``name``. ansible-core's per-process
+    caches (warnings, deprecations, traceback settings) are emptied first, as a fresh module process would have them.
+    """
     from ansible.module_utils import basic
+    from ansible.module_utils.common import warnings as ansible_warnings
 
     def _run(name, /, check=False, diff=True, env=None, verbosity=0, **args):
+        ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
+        ansible_warnings._global_deprecations.clear()  # pylint: disable=protected-access
+        try:
+            from ansible.module_utils._internal import _traceback
+            monkeypatch.setattr(_traceback, "_module_tracebacks_enabled_events", None, raising=False)
+        except ImportError:  # ansible-core < 2.19
+            pass
         environment = _environment(emu, env)
         for key in list(os.environ):
             if key not in environment:

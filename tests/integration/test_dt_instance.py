@@ -5,17 +5,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import io
-import json
-import os
-import tempfile
-
 import re
 
 import pytest
-from conftest import _environment, write_requests  # pylint: disable=import-error
+from conftest import write_requests  # pylint: disable=import-error
 
 RG = "rg-twins"
 # Values only Azure assigns: None in a check-mode prediction of a create or update.
@@ -23,41 +16,8 @@ SERVER_ASSIGNED = ("host_name", "endpoint", "created_time", "updated_time")
 
 
 @pytest.fixture
-def run(emu, monkeypatch):
-    """Like conftest's run_module, but the module is ``module=`` so that a module option can be called ``name``."""
-    from ansible.module_utils import basic
-    from ansible.module_utils._internal import _traceback
-
-    def _run(module, check=False, diff=True, env=None, verbosity=0, **args):
-        # ansible-core caches which events get tracebacks (_ansible_tracebacks_for) per process: start clean.
-        monkeypatch.setattr(_traceback, "_module_tracebacks_enabled_events", None, raising=False)
-        environment = _environment(emu, env)
-        for key in list(os.environ):
-            if key not in environment:
-                monkeypatch.delenv(key, raising=False)
-        for key, value in environment.items():
-            monkeypatch.setenv(key, value)
-        module_args = dict(args)
-        module_args.update(_ansible_check_mode=check, _ansible_diff=diff, _ansible_verbosity=verbosity,
-                           _ansible_tmpdir=tempfile.gettempdir(), _ansible_remote_tmp=tempfile.gettempdir(),
-                           _ansible_keep_remote_files=False)
-        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": module_args}).encode()
-        if hasattr(basic, "_ANSIBLE_PROFILE"):
-            basic._ANSIBLE_PROFILE = "legacy"
-        plugin = importlib.import_module("ansible_collections.twinops.digital_twins.plugins.modules." + module)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            try:
-                plugin.main()
-            except SystemExit:
-                pass
-        basic._ANSIBLE_ARGS = None
-        try:
-            return json.loads(out.getvalue())
-        except ValueError:
-            raise AssertionError("module %s printed no JSON result:\n%s" % (module, out.getvalue())) from None
-
-    return _run
+def run(run_module):
+    return run_module
 
 
 def four_runs(run, writes, module, expect_change=True, **args):

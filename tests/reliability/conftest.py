@@ -10,14 +10,8 @@ The emulator fixtures (``emulator``, ``emu``) come from ``twinops_emulator.pytes
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import importlib.util
-import io
-import json
-import os
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -49,48 +43,13 @@ def recorder():
     return _RECORDER
 
 
+run_module = integration.run_module
+
+
 @pytest.fixture
-def run(emu, monkeypatch):  # pylint: disable=redefined-outer-name
-    """Like run_module of tests/integration, but the module is the first argument ``module``, so that an option can
-    be called ``name``; ansible-core's per-process caches (warnings, traceback settings) are emptied first."""
-    from ansible.module_utils import basic
-    from ansible.module_utils.common import warnings as ansible_warnings
-
-    def _run(module, check=False, diff=True, env=None, verbosity=0, **args):
-        ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
-        ansible_warnings._global_deprecations.clear()  # pylint: disable=protected-access
-        try:
-            from ansible.module_utils._internal import _traceback
-            monkeypatch.setattr(_traceback, "_module_tracebacks_enabled_events", None, raising=False)
-        except ImportError:
-            pass
-        environment = integration._environment(emu, env)  # pylint: disable=protected-access
-        for key in list(os.environ):
-            if key not in environment:
-                monkeypatch.delenv(key, raising=False)
-        for key, value in environment.items():
-            monkeypatch.setenv(key, value)
-        module_args = dict(args)
-        module_args.update(_ansible_check_mode=check, _ansible_diff=diff, _ansible_verbosity=verbosity,
-                           _ansible_tmpdir=tempfile.gettempdir(), _ansible_remote_tmp=tempfile.gettempdir(),
-                           _ansible_keep_remote_files=False)
-        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": module_args}).encode()  # pylint: disable=protected-access
-        if hasattr(basic, "_ANSIBLE_PROFILE"):
-            basic._ANSIBLE_PROFILE = "legacy"  # pylint: disable=protected-access
-        plugin = importlib.import_module("ansible_collections.twinops.digital_twins.plugins.modules." + module)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            try:
-                plugin.main()
-            except SystemExit:
-                pass
-        basic._ANSIBLE_ARGS = None  # pylint: disable=protected-access
-        try:
-            return json.loads(out.getvalue())
-        except ValueError:
-            raise AssertionError("module %s printed no JSON result:\n%s" % (module, out.getvalue())) from None
-
-    return _run
+def run(run_module):  # pylint: disable=redefined-outer-name
+    """tests/integration's in-process module runner (module name first, positional-only)."""
+    return run_module
 
 
 @pytest.fixture
