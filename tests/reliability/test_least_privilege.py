@@ -187,7 +187,7 @@ def test_contributor_in_a_new_group_never_creates_the_instance(emu, run, run_pla
         problems.append("not stopped by the check after the group was created: %s" % message[:300])
     sent = [(w["method"], w["path"].rsplit("/", 2)[-2].lower()) for w in writes]
     if sent != [("PUT", "resourcegroups"), ("DELETE", "resourcegroups")]:
-        problems.append("writes other than the group and its rollback: %s" % ["%s %s %s" % (w["method"], w["path"], w["status"])
-                                                                               for w in writes])
+        shown = ["%s %s %s" % (w["method"], w["path"], w["status"]) for w in writes]
+        problems.append("writes other than the group and its rollback: %s" % shown)
     _record(recorder, "lp-contributor-new-group", problems)
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]

@@ -128,8 +128,8 @@ def test_targets_of_an_instance_then_its_group():
 def test_targets_of_a_child_resource_walk_up_its_parents():
     child = RG_SCOPE + "/providers/Microsoft.DigitalTwins/digitalTwinsInstances/dt1/endpoints/e1"
     found, dummy = perm.targets(child, SUB)
-    assert [(t.parent, t.resource_type, t.name) for t in found[:2]] == [("digitalTwinsInstances/dt1", "endpoints", "e1"),
-                                                               ("", "digitalTwinsInstances", "dt1")]
+    assert [(t.parent, t.resource_type, t.name) for t in found[:2]] == [
+        ("digitalTwinsInstances/dt1", "endpoints", "e1"), ("", "digitalTwinsInstances", "dt1")]
     assert found[2].scope == RG_SCOPE and not found[2].is_resource
 
 
