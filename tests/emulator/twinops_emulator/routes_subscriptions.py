@@ -38,8 +38,8 @@ def list_tenants(call):
     """GET /tenants"""
     tenant = call.state.tenant_id
     body = {'id': f'/tenants/{tenant}', 'tenantId': tenant, 'tenantCategory': 'Home', 'country': 'US', 'countryCode': 'US',
-            'displayName': call.state.seed['tenant'].get('display_name', tenant), 'domains': [call.state.tenant_domain], 'defaultDomain': call.state.tenant_domain,
-            'tenantType': 'AAD'}
+            'displayName': call.state.seed['tenant'].get('display_name', tenant), 'domains': [call.state.tenant_domain],
+            'defaultDomain': call.state.tenant_domain, 'tenantType': 'AAD'}
     return respond(200, {'value': [body]})
 
 

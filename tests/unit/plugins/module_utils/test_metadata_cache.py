@@ -45,8 +45,6 @@ class Fetches(list):
         self.answer = {"status": 200}
 
 
-
-
 def test_second_process_reads_the_cache(cache, fetches):
     first = _cloud.resolve_cloud(ARM)
     second = _cloud.resolve_cloud(ARM)
