@@ -576,6 +576,11 @@ class Bench:
     def versions(self):
         meta = self.results['meta']
         meta['machine'] = {'cpus': os.cpu_count(), 'cpu_model': _cpu_model(), 'kernel': platform.release()}
+        head = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+        dirty = subprocess.run(['git', '-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, check=False)
+        if head.returncode == 0:
+            meta['commit'] = head.stdout.decode().strip() + (' with uncommitted changes' if dirty.stdout.strip() else '')
         for key, venv in (('ours', OUR_VENV), ('azcoll_venv', AZCOLL_VENV)):
             python = os.path.join(venv, 'bin', 'python')
             if not os.path.exists(python):

@@ -211,6 +211,8 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
                'ansible-core %s; Azure CLI %s.\n' % (ours.get('python'), ours.get('ansible_core'), meta.get('collection_source'),
                                                      meta.get('azcollection', 'n/a'), meta.get('ansible_package', 'n/a'), azv.get('python'),
                                                      azv.get('ansible_core'), meta.get('azure_cli', 'n/a')))
+    if meta.get('commit'):
+        out.append('**Code measured:** commit `%s` of this repository.\n' % meta['commit'])
     if png:
         out.append('![benchmarks](%s)\n' % png)
 
