@@ -100,7 +100,7 @@ def targets(results):
     return rows
 
 
-def _fleet_analysis(fleet, cpus):
+def _fleet_analysis(fleet, cpus, loop=None):
     """Where a fleet's wall time goes: the CPU every host's tasks need, shared by the machine's cores."""
     par = fleet.get('parallel', {})
     sizes = sorted(int(n) for n in par if int(n) > 1)
@@ -116,7 +116,25 @@ def _fleet_analysis(fleet, cpus):
     return ('Where the fleet time goes: one instance\'s first converge costs %s s of CPU (the role\'s module processes, each a fresh Python '
             'importing the Azure SDK, plus ansible\'s workers); at N=%d the run used %s s of CPU, %s s per instance. With %d cores that alone '
             'needs at least %s s of wall time, against %s s measured, %s.\n' % (
-                _s(one['cpu'], 1), sizes[-1], _s(big['cpu'], 0), _s(per_host_cpu, 1), cpus, _s(floor, 0), _s(big['wall'], 0), verdict))
+                _s(one['cpu'], 1), sizes[-1], _s(big['cpu'], 0), _s(per_host_cpu, 1), cpus, _s(floor, 0), _s(big['wall'], 0), verdict)
+            + _fleet_split(one, per_host_cpu, sizes[-1], cpus, (loop or {}).get('dt_instance', {}).get('per_item_cpu')))
+
+
+def _fleet_split(one, per_host_cpu, size, cpus, module_cpu):
+    """How one instance's CPU splits between module processes and ansible's own per-task work, and what 3x would need."""
+    tokens = (one.get('request_kinds') or {}).get('token')
+    if not tokens or not module_cpu:
+        return ''
+    processes = tokens / 2.0  # each module process signs in once: OIDC configuration + token
+    modules = processes * module_cpu
+    budget = 3 * one['wall'] * cpus / size
+    return ('\nOne instance\'s first converge runs about %d module processes (%d requests to the sign-in endpoints, two per process); at the '
+            '%s s of CPU a no-change module item costs in the loop table, that is about %s s, and the other %s s is ansible\'s own '
+            'per-task work for the role\'s tasks on that host (a worker process per task, templating, result handling, skipped tasks '
+            'included). For N=%d to converge within 3x one instance (%s s) on %d cores, a host\'s whole converge would have to fit in '
+            'about %s s of CPU, less than %d module tasks: with one process per task that is out of reach on this machine.\n' % (
+                round(processes), tokens, _s(module_cpu, 2), _s(modules, 1), _s(max(0.0, per_host_cpu - modules), 1), size,
+                _s(3 * one['wall'], 0), cpus, _s(budget, 1), max(1, int(budget // module_cpu) + 1)))
 
 
 def _loop_analysis(loop):
@@ -305,7 +323,7 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
             fleet.get('delay'), serial.get('subset', 0), _s(serial.get('wall'), 1), _s(serial.get('per_instance'), 1)))
         out.append(_table(('N', 'Forks', 'Wall (s)', 'CPU (s)', 'Peak RSS of one process (MB)', 'HTTP requests per instance',
                            'Serial, extrapolated (s)', 'Speed-up'), rows) + '\n')
-        out.append(_fleet_analysis(fleet, machine.get('cpus') or 1))
+        out.append(_fleet_analysis(fleet, machine.get('cpus') or 1, results.get('loop')))
     else:
         out.append('Not measured.\n')
 
