@@ -176,11 +176,6 @@ def build_credential(params, cloud, method=None):
     return identity.ManagedIdentityCredential(client_id=params.get("client_id"))
 
 
-def describe_method(method):
-    """Words for a sign-in method, for messages."""
-    return _DESCRIPTIONS.get(method, method)
-
-
 def resolve_subscription(params):
     """The subscription id to work in; a clear error when none is given."""
     subscription = (params.get("subscription_id") or "").strip()

@@ -59,9 +59,6 @@ CLIENT_SETTINGS = dict(
     polling_interval=5,
 )
 
-# Provisioning states after which nothing more happens without a new request.
-TERMINAL_STATES = ("succeeded", "failed", "canceled")
-
 
 def import_client_class(kind):
     module_name, class_name, package = ARM_CLIENTS[kind]
@@ -173,10 +170,6 @@ class AzureSession:
         """The models module that goes with ``client(kind)``."""
         return import_models(kind)
 
-    def graph_token(self):
-        """A bearer token for Microsoft Graph in this cloud (one per process, refreshed by azure-identity)."""
-        return self.token(self.cloud.graph_scope)
-
 
 def _format(exc):
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -255,10 +248,6 @@ def wait_until(read, done, deadline, what, sleep=time.sleep, state_of=None):
             raise timeout_error(what, deadline, state_of(value) if state_of else None)
         sleep(min(delay, deadline.remaining()))
         delay = min(delay * 2, 15.0)
-
-
-def is_terminal(state):
-    return (state or "succeeded").lower() in TERMINAL_STATES
 
 
 def call(action, function, *args, **kwargs):

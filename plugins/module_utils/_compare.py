@@ -91,13 +91,6 @@ def validate_location(value, option="location"):
     return location
 
 
-def same_id(left, right):
-    """ARM ids and scopes compare case-insensitively and without a trailing slash."""
-    if left is None or right is None:
-        return left is right
-    return left.rstrip("/").lower() == right.rstrip("/").lower()
-
-
 VOLATILE_KEYS = ("provisioning_state", "created_time", "updated_time", "system_data", "etag")
 
 

@@ -223,7 +223,6 @@ def authentication_error(exc, tb=None):
 
 
 AZURE_ERRORS = (azure_exceptions.AzureError,) if azure_exceptions is not None else ()
-_AZURE_ERRORS = AZURE_ERRORS
 
 
 @contextmanager

@@ -11,7 +11,6 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     make_diff,
     normalise,
     normalise_location,
-    same_id,
     tag_value,
     tags_differ,
     validate_location,
@@ -78,12 +77,6 @@ class TestLocation:
 
 
 class TestIdsAndDiffs:
-    def test_same_id_ignores_case_and_trailing_slash(self):
-        assert same_id("/subscriptions/X/resourceGroups/RG/", "/subscriptions/x/resourcegroups/rg")
-        assert not same_id("/subscriptions/x/resourceGroups/rg1", "/subscriptions/x/resourceGroups/rg2")
-        assert same_id(None, None)
-        assert not same_id(None, "/x")
-
     def test_normalise_drops_volatile_keys_without_touching_the_input(self):
         state = {"name": "dt1", "provisioning_state": "Succeeded", "created_time": "t", "updated_time": "t",
                  "tags": {"a": "1"}}
