@@ -71,6 +71,17 @@ real_python_path() {
     printf '%s%s\n' "${extra}" "${PATH}"
 }
 
+# A collection path that resolves twinops.digital_twins to the working tree itself (a symlink, so
+# edits count at once); extensions/molecule/run.sh uses the same one. Prints the path.
+dev_collection_tree() {
+    local parent="${BUILD_ROOT}/dev/ansible_collections/twinops"
+    if [[ ! -e "${parent}/digital_twins" ]]; then
+        mkdir -p "${parent}"
+        ln -sfn "${ROOT}" "${parent}/digital_twins"
+    fi
+    printf '%s\n' "${BUILD_ROOT}/dev"
+}
+
 now() {
     date +%s.%N
 }
