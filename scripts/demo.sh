@@ -2,7 +2,8 @@
 # End-to-end demo against the local emulator:
 #   1. create .venv, build the collection and install it into .build/collections;
 #   2. start the emulator (stopped again on exit, also on failure);
-#   3. run playbooks/setup.yml, print the instance facts;
+#   3. run playbooks/setup.yml and print what the role published in its twinops_digital_twins fact
+#      (read from the fact cache: host name, name, resource group, endpoint, every role assignment);
 #   4. run the playbook again and show that nothing changes (changed=0 in the recap).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -49,19 +50,19 @@ set -a && source "${STATE_DIR}/env" && set +a
 export ANSIBLE_COLLECTIONS_PATH="${COLLECTIONS_DIR}"
 export PATH="${VENV}/bin:${PATH}"
 export ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+# The role's fact is cacheable: a JSON fact cache (as AWX's fact storage) hands it to the summary below.
+fact_cache="$(mktemp -d)"
+trap 'rm -rf "${fact_cache}"; stop_emulator' EXIT
+export ANSIBLE_CACHE_PLUGIN=ansible.builtin.jsonfile ANSIBLE_CACHE_PLUGIN_CONNECTION="${fact_cache}"
 playbook=(ansible-playbook -i "localhost," -c local -e "ansible_python_interpreter=${VENV}/bin/python"
     -e "@${DEMO_VARS}" "${PLAYBOOK}")
 
+started="$(now)"
 note "first run: ${playbook[*]}"
 "${playbook[@]}"
 
-read -r instance resource_group < <("${VENV}/bin/python" -c '
-import sys, yaml
-data = yaml.safe_load(open(sys.argv[1]))
-print(data["setup_instance_name"], data["setup_resource_group"])' "${DEMO_VARS}")
-note "instance facts: twinops.digital_twins.dt_instance_info name=${instance} resource_group=${resource_group}"
-ansible localhost -c local -i localhost, -e "ansible_python_interpreter=${VENV}/bin/python" \
-    -m twinops.digital_twins.dt_instance_info -a "name=${instance} resource_group=${resource_group}"
+note "the instance, from the twinops_digital_twins fact:"
+"${VENV}/bin/python" "${ROOT}/scripts/show-facts.py" "${fact_cache}" localhost
 
 note "second run: nothing may change"
 log="$(mktemp)"
@@ -73,3 +74,4 @@ if grep -Eq 'changed=[1-9]|failed=[1-9]|unreachable=[1-9]' <<<"${recap}"; then
     die "the second run was not idempotent: ${recap}"
 fi
 note "second run: changed=0, the setup is idempotent"
+note "both runs took $(elapsed "${started}") s"
