@@ -7,7 +7,9 @@ ansible-runner with a private data dir, a job template's extra vars, ``suppress_
 an environment holding only what AWX's "Microsoft Azure Resource Manager" credential injects (AZURE_SUBSCRIPTION_ID,
 AZURE_CLIENT_ID, AZURE_SECRET, AZURE_TENANT, AZURE_CLOUD_ENVIRONMENT), plus the CA bundle of the emulator, the
 collection path and PATH. Checks the job status, the facts the role publishes with set_stats (which AWX shows as
-the job's artifacts and passes on in workflows), and that the secret shows up in no job event and not in stdout.
+the job's artifacts and passes on in workflows), the fact it leaves in the job's fact cache (what AWX's "Enable Fact
+Storage" saves with the host), that a project holding only a playbook that imports ``twinops.digital_twins.setup``
+by its FQCN works as well, and that the secret shows up in no job event, not in stdout and not in the fact cache.
 """
 
 from __future__ import annotations
@@ -72,11 +74,11 @@ def awx_job(emu, tmp_path, monkeypatch):
     (private_data_dir / "inventory" / "hosts").write_text("localhost ansible_connection=local\n")
     runs = []
 
-    def _run(cmdline=None, ident="job-1"):
+    def _run(cmdline=None, ident="job-1", project_dir=ROOT, playbook="playbooks/setup.yml"):
         runner = ansible_runner.run(
             private_data_dir=str(private_data_dir),
-            project_dir=str(ROOT),
-            playbook="playbooks/setup.yml",
+            project_dir=str(project_dir),
+            playbook=playbook,
             inventory=str(private_data_dir / "inventory" / "hosts"),
             envvars=envvars,
             extravars=dict(JOB_TEMPLATE_EXTRA_VARS),
@@ -107,6 +109,36 @@ def _artifact_data(runner):
     return stats[0]["event_data"].get("artifact_data") or {}
 
 
+def _untag(node):
+    """ansible-core 2.19+ stores variables in the fact cache with their origin tags."""
+    if isinstance(node, dict):
+        if "__ansible_type" in node and "value" in node:
+            return _untag(node["value"])
+        return {key: _untag(value) for key, value in node.items() if key != "__ansible_type"}
+    if isinstance(node, list):
+        return [_untag(value) for value in node]
+    return node
+
+
+def _fact_cache(runner, host="localhost"):
+    """The facts ansible-runner's jsonfile fact cache holds for ``host`` after the job (AWX reads the same files).
+
+    ansible-core 2.21 names the file ``s1_<host>`` and wraps the facts in a JSON payload; older versions write
+    ``<host>`` with the facts themselves (what ``Runner.get_fact_cache`` reads).
+    """
+    assert runner.config.fact_cache_type == "jsonfile"
+    directory = Path(runner.config.fact_cache)
+    for name in ("s1_" + host, host):
+        path = directory / name
+        if path.is_file():
+            data = json.loads(path.read_text())
+            if isinstance(data, dict) and isinstance(data.get("__payload__"), str):
+                data = json.loads(data["__payload__"])
+            return _untag(data)
+    listing = sorted(p.name for p in directory.iterdir()) if directory.is_dir() else "no fact cache directory"
+    raise AssertionError("no cached facts for %s in %s: %s" % (host, directory, listing))
+
+
 def _assert_no_secret(runner, secret):
     events = _events(runner)
     assert events, "the job produced no events"
@@ -122,6 +154,8 @@ def _assert_no_secret(runner, secret):
     # suppress_env_files: no input file of the private data dir holds the secret.
     env_dir = Path(runner.config.private_data_dir) / "env"
     assert not env_dir.exists() or all(secret not in p.read_text() for p in env_dir.iterdir() if p.is_file())
+    fact_cache = Path(runner.config.fact_cache)
+    assert not fact_cache.exists() or all(secret not in p.read_text() for p in fact_cache.iterdir() if p.is_file())
 
 
 def test_job_template_sets_up_the_instance(emu, awx_job):
@@ -152,9 +186,30 @@ def test_job_template_sets_up_the_instance(emu, awx_job):
                    for a in state["role_assignments"] if a["id"].lower().startswith(published["id"].lower() + "/")}
     assert on_instance == granted
 
+    # The fact is cacheable: AWX's fact storage gets the same values as the job's artifacts.
+    cached = _fact_cache(runner)["twinops_digital_twins"]
+    assert cached == json.loads(json.dumps(published)), (cached, published)
+
     # The summary the role prints is in stdout.
     stdout = runner.stdout.read()
     assert "hostName: awx-job-twins.api.weu.digitaltwins.azure.net" in stdout
+    _assert_no_secret(runner, secret)
+
+
+def test_job_template_from_a_project_that_imports_the_playbook_by_fqcn(emu, awx_job, tmp_path):
+    """The README's AWX project: collections/requirements.yml and a playbook importing twinops.digital_twins.setup."""
+    run, secret = awx_job
+    project = tmp_path / "project"
+    (project / "collections").mkdir(parents=True)
+    (project / "collections" / "requirements.yml").write_text("collections:\n  - name: twinops.digital_twins\n")
+    (project / "setup.yml").write_text("- name: Set up an Azure Digital Twins instance\n"
+                                       "  ansible.builtin.import_playbook: twinops.digital_twins.setup\n")
+    runner = run(ident="fqcn-1", project_dir=project, playbook="setup.yml")
+    assert runner.status == "successful", runner.stdout.read()[-4000:]
+    published = _artifact_data(runner)["twinops_digital_twins"]["localhost"]
+    assert published["endpoint"] == "https://awx-job-twins.api.weu.digitaltwins.azure.net"
+    assert [i["name"] for i in emu.state()["instances"]] == ["awx-job-twins"]
+    assert _fact_cache(runner)["twinops_digital_twins"]["host_name"] == "awx-job-twins.api.weu.digitaltwins.azure.net"
     _assert_no_secret(runner, secret)
 
 
