@@ -55,6 +55,11 @@ if [[ "${kind}" == dev && "${pyver[1]}" -lt 12 ]]; then
     sed 's/^ansible-core==.*/ansible-core==2.19.14/' "${reqs}" >"${effective_reqs}"
 fi
 
+# ANSIBLE_COLLECTIONS_PATH=.build/dev finds the collection in the working tree (README, .emulator/env).
+if [[ "${kind}" == dev ]]; then
+    dev_collection_tree >/dev/null
+fi
+
 stamp="${venv}/.twinops-requirements.sha256"
 want="$(sha256sum <"${effective_reqs}" | cut -d' ' -f1)"
 if [[ -x "${venv}/bin/python" && -f "${stamp}" && "$(cat "${stamp}")" == "${want}" ]]; then
