@@ -95,8 +95,17 @@ options:
     default: AzureCloud
 requirements:
   - python >= 3.10
+  - azure-core >= 1.30.0
   - azure-identity >= 1.16.1
+  - azure-mgmt-digitaltwins >= 7.0.0
+  - azure-mgmt-authorization >= 4.0.0
+  - azure-mgmt-resource >= 23.1.0
+  - msgraph-sdk >= 1.5.0
 notes:
+  - The requirements are the collection's C(requirements.txt), installed on the host that runs the task with
+    C(pip install -r requirements.txt) (execution environments get them from ansible-builder). A task that
+    finds any of them missing fails before doing anything, naming every missing library.
+    Each task imports only the libraries it uses; C(msgraph-sdk) only when a name must be looked up in Microsoft Graph.
   - Set the authentication options once for all modules of the collection with
     C(module_defaults) and the action group C(group/twinops.digital_twins.all).
   - The authentication options are checked before any request is sent. One credential and one token are used

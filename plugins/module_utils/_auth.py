@@ -41,17 +41,25 @@ AUTH_MUTUALLY_EXCLUSIVE = [["secret", "certificate_path", "federated_token_file"
 # azure-identity's public client id for the Azure CLI, used for username/password sign-in when no client_id is given.
 AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 
-NO_CREDENTIALS_MESSAGE = (
-    "No Azure credentials were found. Provide them in one of these ways: "
+SIGN_IN_WAYS = (
     "(1) a service principal with a secret: client_id, secret and tenant, or AZURE_CLIENT_ID, AZURE_SECRET and "
     "AZURE_TENANT as AWX's Azure credential injects them (AZURE_CLIENT_SECRET and AZURE_TENANT_ID also work); "
-    "(2) a service principal with a certificate: client_id, certificate_path and tenant (AZURE_CLIENT_CERTIFICATE_PATH); "
+    "(2) a service principal with a certificate: client_id, certificate_path and tenant (AZURE_CLIENT_CERTIFICATE_PATH), "
+    "plus certificate_password when its private key is encrypted; "
     "(3) workload identity federation: client_id, federated_token_file and tenant (AZURE_FEDERATED_TOKEN_FILE); "
     "(4) a user name and password: ad_user and password (AZURE_AD_USER, AZURE_PASSWORD); "
     "(5) the Azure CLI after 'az login' (auth_source=cli); "
-    "(6) a managed identity (auth_source=msi). "
-    "Set them once for all tasks with module_defaults for group/twinops.digital_twins.all."
+    "(6) a managed identity (auth_source=msi)."
 )
+SET_ONCE = "Set them once for all tasks with module_defaults for group/twinops.digital_twins.all."
+SUBSCRIPTION_SOURCES = ("the option subscription_id, module_defaults for group/twinops.digital_twins.all, "
+                        "or the environment variable AZURE_SUBSCRIPTION_ID")
+
+NO_CREDENTIALS_MESSAGE = ("No Azure credentials were found. Provide them in one of these ways: %s %s"
+                          % (SIGN_IN_WAYS, SET_ONCE))
+NOTHING_GIVEN_MESSAGE = (
+    "No Azure credentials were found: there is no subscription_id and no way to sign in. Give the subscription "
+    "(%s) and sign in in one of these ways: %s %s" % (SUBSCRIPTION_SOURCES, SIGN_IN_WAYS, SET_ONCE))
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
@@ -68,7 +76,7 @@ _ENV_NAMES = {
     "client_id": "AZURE_CLIENT_ID",
     "tenant": "AZURE_TENANT or AZURE_TENANT_ID",
     "secret": "AZURE_SECRET or AZURE_CLIENT_SECRET",
-    "certificate_path": "AZURE_CLIENT_CERTIFICATE_PATH",
+    "certificate_path": "AZURE_CERTIFICATE_PATH or AZURE_CLIENT_CERTIFICATE_PATH",
     "federated_token_file": "AZURE_FEDERATED_TOKEN_FILE",
     "ad_user": "AZURE_AD_USER",
     "password": "AZURE_PASSWORD",
@@ -111,7 +119,19 @@ def select_method(params, which=shutil.which, environ=None):
     """
     environ = os.environ if environ is None else environ
     source = params.get("auth_source") or "auto"
-    if source in ("cli", "msi"):
+    if params.get("certificate_password") and not params.get("certificate_path"):
+        raise DigitalTwinsError(
+            "certificate_password is set (option, or AZURE_CERTIFICATE_PASSWORD / AZURE_CLIENT_CERTIFICATE_PASSWORD) "
+            "but certificate_path is not: give the certificate file with certificate_path (or %s), or remove "
+            "certificate_password." % _ENV_NAMES["certificate_path"], code="IncompleteCredentials")
+    if source == "cli":
+        if not which("az"):
+            raise DigitalTwinsError(
+                "auth_source=cli signs in with the Azure CLI, but 'az' is not on the PATH of the host that runs the "
+                "task. Install the Azure CLI there and run 'az login', or choose another way to sign in: %s"
+                % SIGN_IN_WAYS, code="NoCredentials")
+        return source
+    if source == "msi":
         return source
     if source == "workload_identity":
         _missing(params, ("client_id", "tenant", "federated_token_file"), "workload_identity")
@@ -127,6 +147,15 @@ def select_method(params, which=shutil.which, environ=None):
             return "cli"
         if environ.get("IDENTITY_ENDPOINT") or environ.get("MSI_ENDPOINT"):
             return "msi"
+    given = [name for name in ("client_id", "tenant") if params.get(name)]
+    if given:
+        # A service principal that is half there: say what would complete it, then every way to sign in.
+        raise DigitalTwinsError(
+            "No Azure credentials were found: %s %s set, but none of secret, certificate_path or federated_token_file (or %s; %s; %s), so there is no "
+            "way to sign in. Provide credentials in one of these ways: %s %s"
+            % (" and ".join(given), "is" if len(given) == 1 else "are", _ENV_NAMES["secret"],
+               _ENV_NAMES["certificate_path"], _ENV_NAMES["federated_token_file"], SIGN_IN_WAYS, SET_ONCE),
+            code="NoCredentials")
     raise DigitalTwinsError(NO_CREDENTIALS_MESSAGE, code="NoCredentials")
 
 
@@ -159,8 +188,11 @@ def build_credential(params, cloud, method=None):
     if method == "secret":
         return identity.ClientSecretCredential(params["tenant"], params["client_id"], params["secret"], **common)
     if method == "certificate":
-        return identity.CertificateCredential(params["tenant"], params["client_id"], params["certificate_path"],
-                                              password=params.get("certificate_password"), **common)
+        try:
+            return identity.CertificateCredential(params["tenant"], params["client_id"], params["certificate_path"],
+                                                  password=params.get("certificate_password"), **common)
+        except (TypeError, ValueError) as exc:
+            raise certificate_error(params, exc) from None
     if method == "workload_identity":
         return identity.WorkloadIdentityCredential(tenant_id=params["tenant"], client_id=params["client_id"],
                                                    token_file_path=params["federated_token_file"], **common)
@@ -176,10 +208,41 @@ def build_credential(params, cloud, method=None):
     return identity.ManagedIdentityCredential(client_id=params.get("client_id"))
 
 
-def resolve_subscription(params):
-    """The subscription id to work in; a clear error when none is given."""
+def certificate_error(params, exc):
+    """A clear error for a certificate azure-identity could not load (never the password itself)."""
+    path = params.get("certificate_path")
+    text = str(exc).lower()
+    password_vars = "certificate_password (AZURE_CERTIFICATE_PASSWORD or AZURE_CLIENT_CERTIFICATE_PASSWORD)"
+    if "not encrypted" in text:
+        message = ("certificate_password is set, but the private key in certificate_path %s is not encrypted: remove %s."
+                   % (path, password_vars))
+    elif "is encrypted" in text or ("password" in text and not params.get("certificate_password")):
+        message = ("The private key in certificate_path %s is encrypted: give its password with %s."
+                   % (path, password_vars))
+    elif "password" in text or "decrypt" in text:
+        message = ("certificate_password does not decrypt the private key in certificate_path %s: check %s."
+                   % (path, password_vars))
+    else:
+        message = ("certificate_path %s does not hold a certificate and its private key in PEM or PKCS#12 format "
+                   "(%s)." % (path, str(exc).rstrip(".")))
+    return DigitalTwinsError(message, code="InvalidCertificate")
+
+
+def resolve_subscription(params, which=shutil.which, environ=None):
+    """The subscription id to work in; a clear error when none is given.
+
+    Without one, the same message also names what the sign-in lacks, so that a task without any credentials
+    says everything that is missing at once.
+    """
     subscription = (params.get("subscription_id") or "").strip()
     if not subscription:
+        try:
+            select_method(params, which=which, environ=environ)
+        except DigitalTwinsError as error:
+            if error.message in (NO_CREDENTIALS_MESSAGE,):
+                raise DigitalTwinsError(NOTHING_GIVEN_MESSAGE, code="NoCredentials") from None
+            raise DigitalTwinsError("subscription_id is required (%s). Also: %s" % (SUBSCRIPTION_SOURCES, error.message),
+                                    code=error.code or "NoCredentials") from None
         raise DigitalTwinsError("subscription_id is required: set it as an option, in module_defaults for "
                                 "group/twinops.digital_twins.all, or as AZURE_SUBSCRIPTION_ID.")
     return subscription

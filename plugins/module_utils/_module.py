@@ -9,12 +9,53 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._auth import AUTH_ARGUMENT_SPEC, AUTH_MUTUALLY_EXCLUSIVE
 from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import AzureSession
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import make_diff
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import AZURE_ERRORS, DigitalTwinsError, from_azure
+
+
+# The collection's Python requirements on the host that runs the task, as in requirements.txt (a unit test keeps the
+# two, and every module's documented requirements, equal): (pip package, minimum version, a module it provides).
+REQUIREMENTS = (
+    ("azure-core", "1.30.0", "azure.core"),
+    ("azure-identity", "1.16.1", "azure.identity"),
+    ("azure-mgmt-digitaltwins", "7.0.0", "azure.mgmt.digitaltwins"),
+    ("azure-mgmt-authorization", "4.0.0", "azure.mgmt.authorization"),
+    ("azure-mgmt-resource", "23.1.0", "azure.mgmt.resource"),
+    ("msgraph-sdk", "1.5.0", "msgraph"),
+)
+
+REQUIREMENTS_FILE = "ansible_collections/twinops/digital_twins/requirements.txt"
+
+
+def _importable(name, find_spec):
+    try:
+        return find_spec(name) is not None
+    except (ImportError, ValueError):  # a parent package is missing or broken
+        return False
+
+
+def missing_requirements(find_spec=importlib.util.find_spec):
+    """The pip packages of REQUIREMENTS whose modules cannot be found (nothing is imported, so this costs ~2 ms)."""
+    return [(package, minimum) for package, minimum, module in REQUIREMENTS if not _importable(module, find_spec)]
+
+
+def missing_requirements_message(missing, python=None):
+    """One message naming every missing library and how to install them all."""
+    python = python or sys.executable or "python3"
+    names = ", ".join(package for package, dummy in missing)
+    return (
+        "The Python %s %s missing on the host that runs the task (Python %s). Install the collection's "
+        "requirements.txt into that Python: %s -m pip install -r <collections path, such as ~/.ansible/collections>/%s (or: %s -m pip install %s). "
+        "In an execution environment, ansible-builder installs requirements.txt for you."
+        % ("library" if len(missing) == 1 else "libraries", names + (" is" if len(missing) == 1 else " are"), python,
+           python, REQUIREMENTS_FILE, python, " ".join("'%s>=%s'" % item for item in missing)))
 
 
 class AzureDTModule:
@@ -82,10 +123,13 @@ class AzureDTModule:
         self.module.fail_json(msg=str(error), **result)
 
     def run(self, main):
-        """Check the authentication options (no request), then call ``main(self)``.
+        """Check the Python requirements and the authentication options (no request), then call ``main(self)``.
 
         A DigitalTwinsError (or an Azure SDK error that escaped translation) becomes a clean failure.
         """
+        missing = missing_requirements()
+        if missing:
+            self.module.fail_json(msg=missing_requirements_message(missing), missing_requirements=[p for p, v in missing])
         try:
             self.session.preflight()
             main(self)

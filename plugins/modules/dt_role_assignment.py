@@ -115,10 +115,6 @@ options:
 extends_documentation_fragment:
   - twinops.digital_twins.azure_auth
   - twinops.digital_twins.attributes
-requirements:
-  - azure-mgmt-authorization >= 4.0.0
-  - azure-mgmt-digitaltwins >= 7.0.0 (with O(instance))
-  - msgraph-sdk >= 1.0.0 (with O(assignee) only)
 notes:
   - Creating and deleting role assignments needs Owner, User Access Administrator or Role Based Access Control
     Administrator at the scope or above (or a custom role with C(Microsoft.Authorization/roleAssignments/write) and

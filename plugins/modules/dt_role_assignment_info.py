@@ -62,9 +62,6 @@ options:
 extends_documentation_fragment:
   - twinops.digital_twins.azure_auth
   - twinops.digital_twins.attributes.info_module
-requirements:
-  - azure-mgmt-authorization >= 4.0.0
-  - msgraph-sdk >= 1.0.0 (for O(assignee) and O(resolve_names))
 seealso:
   - module: twinops.digital_twins.dt_role_assignment
 """

@@ -106,6 +106,18 @@ def test_no_credentials_lists_the_ways(run, emu):
     assert emu.requests() == []
 
 
+def test_nothing_at_all_says_everything_in_one_message(run, emu):
+    env = {"AZURE_SUBSCRIPTION_ID": None, "AZURE_CLIENT_ID": None, "AZURE_SECRET": None, "AZURE_TENANT": None,
+           "PATH": "/nonexistent"}
+    result = run("dt_instance", env=env, name="dt-x", resource_group="rg", location="westus2")
+    assert result["failed"] and result["error_code"] == "NoCredentials"
+    for words in ("no subscription_id and no way to sign in", "AZURE_SUBSCRIPTION_ID",
+                  "AZURE_CLIENT_ID, AZURE_SECRET and AZURE_TENANT", "certificate_path", "federated_token_file",
+                  "ad_user and password", "az login", "auth_source=msi", "group/twinops.digital_twins.all"):
+        assert words in result["msg"]
+    assert emu.requests() == []
+
+
 @pytest.mark.parametrize("env, words", [
     ({"AZURE_TENANT": None}, "needs tenant as well"),
     ({"AZURE_CLIENT_ID": None}, "needs client_id as well"),
@@ -121,8 +133,9 @@ def test_incomplete_settings_fail_before_any_request(run, emu, env, words):
 
 def test_cli_without_az(run, emu):
     result = run("dt_instance_info", env={"PATH": "/nonexistent"}, auth_source="cli")
-    assert result["failed"] and result["msg"].startswith("Could not sign in to Azure:")
+    assert result["failed"] and "'az' is not on the PATH" in result["msg"]
     assert "Azure CLI" in result["msg"]
+    assert emu.requests() == []
 
 
 def test_unreachable_cloud_metadata_url(run, emu):

@@ -156,7 +156,7 @@ class TestSelectMethod:
         assert "needs %s" % missing in str(info.value)
 
     def test_explicit_sources(self):
-        assert select_method(self.base(auth_source="cli"), which=no_az) == "cli"
+        assert select_method(self.base(auth_source="cli"), which=lambda name: "/usr/bin/az") == "cli"
         assert select_method(self.base(auth_source="msi"), which=no_az) == "msi"
         with pytest.raises(DigitalTwinsError, match="needs client_id and tenant and federated_token_file"):
             select_method(self.base(auth_source="workload_identity"), which=no_az)
@@ -181,7 +181,7 @@ class TestValidate:
             validate_auth_params({"federated_token_file": str(tmp_path)})
 
     def test_subscription_required(self):
-        with pytest.raises(DigitalTwinsError, match="subscription_id is required.*AZURE_SUBSCRIPTION_ID"):
+        with pytest.raises(DigitalTwinsError, match="subscription_id.*AZURE_SUBSCRIPTION_ID"):
             resolve_subscription({"subscription_id": None})
         assert resolve_subscription({"subscription_id": " %s " % SUB}) == SUB
 
@@ -220,3 +220,162 @@ class TestBuildCredential:
     def test_cli_and_msi(self):
         assert isinstance(build_credential(self.params(), KNOWN_CLOUDS["AzureCloud"], "cli"), identity.AzureCliCredential)
         assert isinstance(build_credential(self.params(), KNOWN_CLOUDS["AzureCloud"], "msi"), identity.ManagedIdentityCredential)
+
+
+class TestEveryCombination:
+    """Each way the sign-in options can be incomplete or contradictory gives one clear error, checked before any
+    request, that names what is missing (and never echoes a secret)."""
+
+    def base(self, **extra):
+        params = {name: None for name in AUTH_ARGUMENT_SPEC}
+        params.update(auth_source="auto", cloud_environment="AzureCloud", subscription_id=SUB)
+        params.update(extra)
+        return params
+
+    def test_nothing_at_all_names_the_subscription_and_every_way_in_one_message(self):
+        with pytest.raises(DigitalTwinsError) as info:
+            resolve_subscription(self.base(subscription_id=None), which=no_az, environ={})
+        message = str(info.value)
+        assert info.value.code == "NoCredentials"
+        assert "no subscription_id and no way to sign in" in message
+        for words in ("AZURE_SUBSCRIPTION_ID", "AZURE_CLIENT_ID, AZURE_SECRET and AZURE_TENANT", "certificate_path",
+                      "federated_token_file", "ad_user and password", "az login", "auth_source=msi",
+                      "module_defaults for group/twinops.digital_twins.all"):
+            assert words in message
+
+    def test_no_subscription_and_a_half_service_principal_name_both(self):
+        with pytest.raises(DigitalTwinsError) as info:
+            resolve_subscription(self.base(subscription_id=None, secret="s3cret"), which=no_az, environ={})
+        message = str(info.value)
+        assert "subscription_id is required" in message and "AZURE_SUBSCRIPTION_ID" in message
+        assert "needs client_id and tenant as well" in message
+        assert "s3cret" not in message
+
+    def test_no_subscription_with_working_sign_in_names_only_the_subscription(self):
+        with pytest.raises(DigitalTwinsError) as info:
+            resolve_subscription(self.base(subscription_id=None, secret="s", client_id=CLIENT, tenant=TENANT),
+                                 which=no_az, environ={})
+        assert str(info.value).startswith("subscription_id is required")
+        assert "Also" not in str(info.value)
+
+    @pytest.mark.parametrize("given, words", [
+        (dict(client_id=CLIENT), "client_id is set, but none of secret, certificate_path or federated_token_file"),
+        (dict(tenant=TENANT), "tenant is set, but none of secret"),
+        (dict(client_id=CLIENT, tenant=TENANT), "client_id and tenant are set, but none of secret"),
+    ])
+    def test_a_service_principal_without_its_secret(self, given, words):
+        with pytest.raises(DigitalTwinsError) as info:
+            select_method(self.base(**given), which=no_az, environ={})
+        assert words in str(info.value)
+        assert "(6) a managed identity" in str(info.value)
+        assert info.value.code == "NoCredentials"
+
+    @pytest.mark.parametrize("given, missing", [
+        (dict(secret="s"), "client_id and tenant"),
+        (dict(secret="s", tenant=TENANT), "client_id"),
+        (dict(certificate_path="/c"), "client_id and tenant"),
+        (dict(certificate_path="/c", client_id=CLIENT), "tenant"),
+        (dict(federated_token_file="/f"), "client_id and tenant"),
+        (dict(federated_token_file="/f", tenant=TENANT), "client_id"),
+        (dict(ad_user="u", client_id=CLIENT), "password"),
+        (dict(password="p", tenant=TENANT), "ad_user"),
+    ])
+    def test_a_method_that_lacks_a_piece(self, given, missing):
+        with pytest.raises(DigitalTwinsError) as info:
+            select_method(self.base(**given), which=no_az, environ={})
+        assert "needs %s as well" % missing in str(info.value)
+        for secret in ("s", "p"):
+            assert "'%s'" % secret not in str(info.value)
+
+    @pytest.mark.parametrize("given", [dict(certificate_password="pw"),
+                                       dict(certificate_password="pw", secret="s", client_id=CLIENT, tenant=TENANT),
+                                       dict(certificate_password="pw", auth_source="msi")])
+    def test_certificate_password_without_certificate(self, given):
+        with pytest.raises(DigitalTwinsError) as info:
+            select_method(self.base(**given), which=no_az, environ={})
+        assert "certificate_password is set" in str(info.value) and "certificate_path is not" in str(info.value)
+        assert "pw" not in str(info.value)
+
+    def test_cli_without_az_on_path(self):
+        with pytest.raises(DigitalTwinsError) as info:
+            select_method(self.base(auth_source="cli"), which=no_az, environ={})
+        assert "'az' is not on the PATH" in str(info.value) and "az login" in str(info.value)
+
+    def test_workload_identity_source_needs_all_three(self):
+        with pytest.raises(DigitalTwinsError, match="needs tenant and federated_token_file as well"):
+            select_method(self.base(auth_source="workload_identity", client_id=CLIENT), which=no_az)
+
+    def test_env_source_with_only_a_client_id(self):
+        with pytest.raises(DigitalTwinsError, match="client_id is set, but none of secret"):
+            select_method(self.base(auth_source="env", client_id=CLIENT), which=lambda name: "/usr/bin/az",
+                          environ={"IDENTITY_ENDPOINT": "http://x"})
+
+    def test_methods_that_are_complete(self):
+        assert select_method(self.base(secret="s", client_id=CLIENT, tenant=TENANT), which=no_az) == "secret"
+        assert select_method(self.base(certificate_path="/c", certificate_password="pw", client_id=CLIENT,
+                                       tenant=TENANT), which=no_az) == "certificate"
+        assert select_method(self.base(ad_user="u", password="p"), which=no_az) == "password"
+
+
+def _certificate_files(tmp_path):
+    """A self-signed certificate with its key: unencrypted, encrypted with "right", and the certificate alone."""
+    import datetime  # pylint: disable=import-outside-toplevel
+
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import rsa  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "twinops-test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    files = {}
+    for label, encryption in (("plain", serialization.NoEncryption()),
+                              ("encrypted", serialization.BestAvailableEncryption(b"right"))):
+        path = tmp_path / ("%s.pem" % label)
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+                         + cert_pem)
+        files[label] = str(path)
+    files["certificate-only"] = str(tmp_path / "certificate-only.pem")
+    (tmp_path / "certificate-only.pem").write_bytes(cert_pem)
+    files["junk"] = str(tmp_path / "junk.pem")
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    return files
+
+
+@pytest.fixture(scope="module", name="files")
+def certificate_files(tmp_path_factory):
+    return _certificate_files(tmp_path_factory.mktemp("certificates"))
+
+
+class TestCertificate:
+    def params(self, path, password=None):
+        params = {name: None for name in AUTH_ARGUMENT_SPEC}
+        params.update(client_id=CLIENT, tenant=TENANT, certificate_path=path, certificate_password=password)
+        return params
+
+    def test_loads_with_and_without_password(self, files):
+        for path, password in ((files["plain"], None), (files["encrypted"], "right")):
+            credential = build_credential(self.params(path, password), KNOWN_CLOUDS["AzureCloud"], "certificate")
+            assert isinstance(credential, identity.CertificateCredential)
+
+    @pytest.mark.parametrize("label, password, words", [
+        ("plain", "n0t-needed", "certificate_password is set, but the private key in certificate_path"),
+        ("encrypted", None, "is encrypted: give its password with certificate_password"),
+        ("encrypted", "wr0ng-password", "certificate_password does not decrypt the private key"),
+        ("certificate-only", None, "does not hold a certificate and its private key"),
+        ("junk", None, "does not hold a certificate and its private key"),
+    ])
+    def test_clear_errors_never_a_type_error(self, files, label, password, words):
+        with pytest.raises(DigitalTwinsError) as info:
+            build_credential(self.params(files[label], password), KNOWN_CLOUDS["AzureCloud"], "certificate")
+        message = str(info.value)
+        assert words in message
+        assert files[label] in message
+        assert info.value.code == "InvalidCertificate"
+        if password:
+            assert password not in message
