@@ -197,8 +197,9 @@ run_stage() {
             run_step "sanity (core ${core})" "ansible-test sanity, ansible-core ${core}, every Python >= 3.10 found" \
                 step_sanity "${VENV}"
             "${ROOT}/scripts/venv.sh" core219
-            run_step "sanity (core 2.19)" "ansible-test sanity, ansible-core 2.19 on Python 3.11" \
-                step_sanity "${VENV_CORE219}" --python 3.11
+            core="$(venv_python_version "${VENV_CORE219}")"
+            run_step "sanity (core 2.19)" "ansible-test sanity, ansible-core 2.19 on Python ${core}" \
+                step_sanity "${VENV_CORE219}" --python "${core}"
             ;;
         units)
             sync_copy

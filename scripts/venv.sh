@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Create or refresh one of the project's virtualenvs.
 #   scripts/venv.sh dev       .venv           CPython 3.12 (else 3.13, 3.14, then 3.11), requirements/dev.txt
-#   scripts/venv.sh core219   .venv-core219   CPython 3.11, requirements/core-2.19.txt
-#   scripts/venv.sh importer  .venv-importer  CPython 3.11, requirements/importer.txt
+#   scripts/venv.sh core219   .venv-core219   CPython 3.11 (else 3.12, 3.13), requirements/core-2.19.txt
+#   scripts/venv.sh importer  .venv-importer  CPython 3.11 (else 3.12, 3.13), requirements/importer.txt
 # A stamp file inside the venv records the hash of the requirements that were installed,
 # so a venv is only touched again when its requirements change.
 set -euo pipefail
@@ -40,7 +40,14 @@ pick_python() {
         py="$(find_python 3.11)" || die "no CPython >= 3.11 found (looked on PATH and in pyenv)"
         printf '%s\n' "${py}"
     else
-        find_python 3.11 || die "CPython 3.11 not found (looked on PATH and in pyenv)"
+        # ansible-core 2.19 runs on 3.11 to 3.13; 3.11 first, the oldest controller Python the collection supports.
+        for version in 3.11 3.12 3.13; do
+            if py="$(find_python "${version}")"; then
+                printf '%s\n' "${py}"
+                return 0
+            fi
+        done
+        die "no CPython 3.11, 3.12 or 3.13 found for ${venv#"${ROOT}"/} (looked on PATH and in pyenv)"
     fi
 }
 
