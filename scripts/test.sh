@@ -134,15 +134,23 @@ step_importer() {
     "${ROOT}/scripts/importer.sh"
 }
 
-# pytest_suite <dir> [extra env assignments...]
+# Workers for the pytest suites whose tests are independent (each worker has its own emulator):
+# one per core, at most 4. PYTEST_WORKERS=1 runs them in one process.
+PYTEST_WORKERS="${PYTEST_WORKERS:-$(n="$(nproc 2>/dev/null || echo 1)"; echo $((n > 4 ? 4 : n)))}"
+
+# pytest_suite <dir> <workers> [extra env assignments...]
 step_pytest_suite() {
-    local dir="$1" rc=0
-    shift
+    local dir="$1" workers="$2" rc=0
+    shift 2
     cd "${ROOT}"
-    local log="${BUILD_ROOT}/pytest-${dir//\//-}.log"
+    local log="${BUILD_ROOT}/pytest-${dir//\//-}.log" parallel=()
+    if [[ "${workers}" -gt 1 ]]; then
+        # pytest-xdist; --dist loadfile keeps a file's tests (and its module fixtures) on one worker.
+        parallel=(-n "${workers}" --dist loadfile)
+    fi
     env "$@" PYTHONPATH="${ROOT}/tests/emulator${PYTHONPATH:+:${PYTHONPATH}}" \
-        "${VENV}/bin/python" -m pytest -q -rfEs -p no:cacheprovider -p twinops_emulator.pytest_plugin "${dir}" \
-        2>&1 | tee "${log}" || rc=$?
+        "${VENV}/bin/python" -m pytest -q -rfEs --durations=15 -p no:cacheprovider -p twinops_emulator.pytest_plugin \
+        "${parallel[@]}" "${dir}" 2>&1 | tee "${log}" || rc=$?
     # pytest's final counts (passed, skipped, ...) go into the summary table.
     grep -E '^=*[ ]*[0-9]+ (passed|failed|skipped|error|errors|deselected|xfailed|xpassed)' "${log}" |
         tail -n 1 | tr -d '=' | sed 's/^ *//; s/ *$//' >"${STEP_NOTE}" || true
@@ -215,18 +223,20 @@ run_stage() {
         pytest | pytest-emulator | pytest-integration | pytest-reliability)
             local ran=0
             if [[ ( "$1" == pytest || "$1" == pytest-emulator ) && -d "${ROOT}/tests/emulator/tests" ]]; then
-                run_step "pytest emulator" "pytest tests/emulator/tests" step_pytest_suite tests/emulator/tests
+                run_step "pytest emulator" "pytest tests/emulator/tests" \
+                    step_pytest_suite tests/emulator/tests "${PYTEST_WORKERS}"
                 ran=1
             fi
             if [[ "$1" != pytest-emulator && "$1" != pytest-reliability && -d "${ROOT}/tests/integration" ]]; then
                 sync_copy
                 run_step "pytest integration" "pytest tests/integration (playbooks against the emulator)" \
-                    step_pytest_suite tests/integration ANSIBLE_COLLECTIONS_PATH="${BUILD_ROOT}"
+                    step_pytest_suite tests/integration "${PYTEST_WORKERS}" ANSIBLE_COLLECTIONS_PATH="${BUILD_ROOT}"
                 ran=1
             fi
             if [[ ( "$1" == pytest || "$1" == pytest-reliability ) && -d "${ROOT}/tests/reliability" ]]; then
+                # One process: its last test compares docs/reliability.md with what the whole run observed.
                 run_step "pytest reliability" "pytest tests/reliability (faults, bad input, secrets, races; checks docs/reliability.md)" \
-                    step_pytest_suite tests/reliability
+                    step_pytest_suite tests/reliability 1
                 ran=1
             fi
             if [[ ${ran} -eq 0 ]]; then

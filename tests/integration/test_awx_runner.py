@@ -9,7 +9,7 @@ AZURE_CLIENT_ID, AZURE_SECRET, AZURE_TENANT, AZURE_CLOUD_ENVIRONMENT), plus the 
 collection path and PATH. Checks the job status, the facts the role publishes with set_stats (which AWX shows as
 the job's artifacts and passes on in workflows), the fact it leaves in the job's fact cache (what AWX's "Enable Fact
 Storage" saves with the host), that a project holding only a playbook that imports ``twinops.digital_twins.setup``
-by its FQCN works as well, and that the secret shows up in no job event, not in stdout and not in the fact cache.
+by its FQCN works as well (the second job), and that the secret shows up in no job event, not in stdout and not in the fact cache.
 """
 
 from __future__ import annotations
@@ -196,23 +196,6 @@ def test_job_template_sets_up_the_instance(emu, awx_job):
     _assert_no_secret(runner, secret)
 
 
-def test_job_template_from_a_project_that_imports_the_playbook_by_fqcn(emu, awx_job, tmp_path):
-    """The README's AWX project: collections/requirements.yml and a playbook importing twinops.digital_twins.setup."""
-    run, secret = awx_job
-    project = tmp_path / "project"
-    (project / "collections").mkdir(parents=True)
-    (project / "collections" / "requirements.yml").write_text("collections:\n  - name: twinops.digital_twins\n")
-    (project / "setup.yml").write_text("- name: Set up an Azure Digital Twins instance\n"
-                                       "  ansible.builtin.import_playbook: twinops.digital_twins.setup\n")
-    runner = run(ident="fqcn-1", project_dir=project, playbook="setup.yml")
-    assert runner.status == "successful", runner.stdout.read()[-4000:]
-    published = _artifact_data(runner)["twinops_digital_twins"]["localhost"]
-    assert published["endpoint"] == "https://awx-job-twins.api.weu.digitaltwins.azure.net"
-    assert [i["name"] for i in emu.state()["instances"]] == ["awx-job-twins"]
-    assert _fact_cache(runner)["twinops_digital_twins"]["host_name"] == "awx-job-twins.api.weu.digitaltwins.azure.net"
-    _assert_no_secret(runner, secret)
-
-
 def test_check_job_predicts_and_writes_nothing(emu, awx_job):
     run, secret = awx_job
     mark = max((entry["seq"] for entry in emu.requests()), default=0)
@@ -231,12 +214,25 @@ def test_check_job_predicts_and_writes_nothing(emu, awx_job):
     _assert_no_secret(runner, secret)
 
 
-def test_second_job_changes_nothing(emu, awx_job):
+def _fqcn_project(directory):
+    """The README's AWX project: collections/requirements.yml and a playbook importing twinops.digital_twins.setup."""
+    (directory / "collections").mkdir(parents=True)
+    (directory / "collections" / "requirements.yml").write_text("collections:\n  - name: twinops.digital_twins\n")
+    (directory / "setup.yml").write_text("- name: Set up an Azure Digital Twins instance\n"
+                                         "  ansible.builtin.import_playbook: twinops.digital_twins.setup\n")
+    return directory
+
+
+def test_second_job_changes_nothing(emu, awx_job, tmp_path):
+    """The second job runs from a project that imports the playbook by its FQCN, as the README describes."""
     run, secret = awx_job
     assert run(ident="first").status == "successful"
     mark = max((entry["seq"] for entry in emu.requests()), default=0)
-    runner = run(ident="second")
+    runner = run(ident="second", project_dir=_fqcn_project(tmp_path / "project"), playbook="setup.yml")
     assert runner.status == "successful", runner.stdout.read()[-4000:]
     assert runner.stats["changed"] == {}, runner.stats
     assert write_requests(emu.requests(since=mark)) == []
+    published = _artifact_data(runner)["twinops_digital_twins"]["localhost"]
+    assert published["endpoint"] == "https://awx-job-twins.api.weu.digitaltwins.azure.net"
+    assert _fact_cache(runner)["twinops_digital_twins"]["host_name"] == "awx-job-twins.api.weu.digitaltwins.azure.net"
     _assert_no_secret(runner, secret)
