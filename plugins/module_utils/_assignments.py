@@ -18,29 +18,29 @@ Reads are scope-filtered (``principalId eq '<id>'`` or ``atScope()`` on the scop
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from dataclasses import dataclass
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import (
+    assignment_id,
+    at_or_above,
+    instance_id,
+    same_scope,
+    scope_key,
+    scope_of_assignment_id,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import ROLE_WRITERS
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import (
     BUILTIN_BY_GUID,
     CONTROL_ROLE_GUIDS,
     DATA_ROLE_GUIDS,
     guid_of,
-    is_guid,
 )
 
 # The namespace of ARM's (and Bicep's) guid() template function.
 ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
-ASSIGNMENTS_SEGMENT = "/providers/Microsoft.Authorization/roleAssignments/"
-
-INSTANCE_NAME_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{3,63}(?<!-)$")
-RESOURCE_GROUP_RE = re.compile(r"^[-\w.()]{1,90}$", re.UNICODE)
-_SEGMENT_RE = re.compile(r"^[^\s/?#%\\]+$")
-_INSTANCE_SCOPE_RE = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.digitaltwins/"
-                                r"digitaltwinsinstances/[^/]+$", re.IGNORECASE)
 
 # PrincipalNotFound retries: 2 s, 4 s, 8 s, then every 15 s, never beyond principal_wait_timeout.
 FIRST_DELAY = 2
@@ -49,98 +49,17 @@ MAX_DELAY = 15
 READ_BACK_ATTEMPTS = 4
 READ_BACK_DELAY = 2
 
-ROLE_WRITERS = "Owner, User Access Administrator or Role Based Access Control Administrator"
-
 
 # ---- scopes ----------------------------------------------------------------------------------------------------------
 
-def validate_resource_group(name):
-    if not name or not RESOURCE_GROUP_RE.match(name) or name.endswith("."):
-        raise DigitalTwinsError("resource_group %r is not a valid resource group name (1-90 letters, digits, '_', '-', "
-                                "'.', '(' or ')', not ending in '.')." % name)
-
-
-def validate_instance_name(name):
-    if not name or not INSTANCE_NAME_RE.match(name):
-        raise DigitalTwinsError("instance %r is not a valid Azure Digital Twins instance name (3-63 letters, digits and "
-                                "hyphens, no hyphen at either end)." % name)
-
-
 def instance_scope(subscription_id, resource_group, name):
-    """The ARM id of a Digital Twins instance, used as assignment scope."""
-    validate_resource_group(resource_group)
-    validate_instance_name(name)
-    return ("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DigitalTwins/digitalTwinsInstances/%s"
-            % (subscription_id, resource_group, name))
-
-
-def validate_scope(scope):
-    """A scope as ARM expects it (one leading slash, no trailing slash, case kept); raises when malformed.
-
-    Accepted: ``/``, a management group, a subscription, a resource group, or a resource (with child resources).
-    """
-    text = (scope or "").strip()
-    usage = ("scope %r is not an Azure scope. Use /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<name>, a "
-             "resource id such as /subscriptions/<id>/resourceGroups/<name>/providers/Microsoft.DigitalTwins/"
-             "digitalTwinsInstances/<name>, or /providers/Microsoft.Management/managementGroups/<id>." % scope)
-    if not text.startswith("/"):
-        raise DigitalTwinsError(usage)
-    if text.strip("/") == "":
-        return "/"
-    parts = text.strip("/").split("/")
-    if not all(_SEGMENT_RE.match(part) for part in parts):
-        raise DigitalTwinsError(usage)
-    lowered = [part.lower() for part in parts]
-    if lowered[0] == "providers":
-        if len(parts) != 4 or lowered[1] != "microsoft.management" or lowered[2] != "managementgroups":
-            raise DigitalTwinsError(usage)
-    elif lowered[0] == "subscriptions":
-        if len(parts) < 2 or not is_guid(parts[1]):
-            raise DigitalTwinsError(usage + " The subscription must be its id (a GUID).")
-        rest = lowered[2:]
-        if rest:
-            if rest[0] != "resourcegroups" or len(rest) < 2:
-                raise DigitalTwinsError(usage)
-            validate_resource_group(parts[3])
-            rest = rest[2:]
-        if rest:
-            # providers/<Namespace>/<type>/<name>[/<type>/<name>...]
-            if rest[0] != "providers" or len(rest) < 4 or len(rest) % 2 != 0:
-                raise DigitalTwinsError(usage)
-            if "microsoft.authorization" in rest:
-                raise DigitalTwinsError(usage + " (It looks like a role assignment or definition id, not a scope.)")
-    else:
-        raise DigitalTwinsError(usage)
-    return "/" + "/".join(parts)
-
-
-def scope_key(scope):
-    """Comparison key of a scope: lower case, one leading slash, no trailing slash."""
-    return ("/" + (scope or "").strip().strip("/")).lower()
-
-
-def same_scope(left, right):
-    return scope_key(left) == scope_key(right)
-
-
-def at_or_above(candidate, scope):
-    """True when ``candidate`` is ``scope`` or one of its parents (so an assignment there applies to ``scope``)."""
-    parent, child = scope_key(candidate), scope_key(scope)
-    return parent == "/" or parent == child or child.startswith(parent + "/")
-
-
-def is_instance_scope(scope):
-    return bool(_INSTANCE_SCOPE_RE.match("/" + (scope or "").strip("/")))
+    """The ARM id of a Digital Twins instance, used as assignment scope (names validated, no request)."""
+    return instance_id(subscription_id, resource_group, name)
 
 
 def scope_of(assignment):
     """The scope of an assignment model (from its id when ARM left ``scope`` out)."""
-    scope = getattr(assignment, "scope", None)
-    if scope:
-        return scope
-    assignment_id = getattr(assignment, "id", None) or ""
-    index = assignment_id.lower().find(ASSIGNMENTS_SEGMENT.lower())
-    return assignment_id[:index] or "/" if index >= 0 else None
+    return getattr(assignment, "scope", None) or scope_of_assignment_id(getattr(assignment, "id", None))
 
 
 # ---- names and identity ----------------------------------------------------------------------------------------------
@@ -149,11 +68,6 @@ def assignment_name(scope, principal_id, role_guid):
     """The deterministic assignment name for (scope, principal, role), equal to Bicep's getRoleAssignmentName()."""
     key = "-".join([scope_key(scope).rstrip("/"), principal_id.strip().lower(), guid_of(role_guid)])
     return str(uuid.uuid5(ARM_GUID_NAMESPACE, key))
-
-
-def assignment_id(scope, name):
-    base = "" if scope_key(scope) == "/" else "/" + scope.strip().strip("/")
-    return base + ASSIGNMENTS_SEGMENT + name
 
 
 def matches(assignment, scope, principal_id, role_guid):

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
-from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GRAPH_ACCESS_HINT, GraphError, odata_literal
-from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import is_guid
+from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GRAPH_ACCESS_HINT, GraphError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import is_guid, odata_literal
 
 PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"]
 ASSIGNEE_MAX = 256

@@ -247,13 +247,12 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments
     ensure_present,
     find,
     instance_scope,
-    is_instance_scope,
     list_for_principal,
-    validate_scope,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import make_diff
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
 from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GraphDirectory
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import is_instance_scope, validate_scope
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
 from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import (
     ROLE_ASSIGNMENTS_DELETE,

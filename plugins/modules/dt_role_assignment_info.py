@@ -165,22 +165,25 @@ assignments:
 """
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
-    at_or_above,
     data_role_warning,
     instance_scope,
-    is_instance_scope,
     list_at_scope,
     list_for_principal,
-    same_scope,
     scope_of,
     to_state,
-    validate_scope,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
 from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GraphDirectory
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import (
+    at_or_above,
+    guid_of,
+    is_instance_scope,
+    same_scope,
+    validate_scope,
+)
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import classify, display_names, given, resolve
-from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import guid_of, parse_role, resolve_role, role_names
+from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import parse_role, resolve_role, role_names
 
 ARGUMENT_SPEC = dict(
     instance=dict(type="str"),
