@@ -150,6 +150,45 @@ def find(assignments, desired):
     return found
 
 
+def applying_at(client, scope, principal_id=None):
+    """The assignments that apply at ``scope`` (on it or a parent), of one principal when given (one list)."""
+    fetched = list_for_principal(client, scope, principal_id) if principal_id else list_at_scope(client, scope)
+    # principalId filters also return child scopes
+    return [a for a in fetched if at_or_above(scope_of(a) or "", scope)]
+
+
+def select(applying, scope, role_guid=None, include_inherited=False):
+    """The direct ones of ``applying`` (and the inherited ones when asked), of one role when given."""
+    return [a for a in applying if (include_inherited or same_scope(scope_of(a), scope))
+            and (role_guid is None or guid_of(a.role_definition_id) == role_guid)]
+
+
+def report(selected, scope, role_names=None, principal=None):
+    """The returned dicts of ``selected``: direct first, then by scope depth, role name and principal."""
+    names = role_names or {}
+    states = []
+    for item in selected:
+        state = to_state(item, names.get(guid_of(item.role_definition_id)))
+        state["inherited"] = not same_scope(state["scope"], scope)
+        if principal is not None:
+            state.update(assignee=principal.assignee, resolved_by=principal.resolved_by)
+        states.append(state)
+    states.sort(key=lambda a: (a["inherited"], len(a["scope"] or ""), a["role_name"] or "", a["principal_id"] or ""))
+    return states
+
+
+def data_role_warnings(applying, scope, principal_ids, labels):
+    """The Owner-is-not-Data-Owner warning for each of ``principal_ids``, from what applies to it at ``scope``."""
+    warnings = []
+    for principal_id in sorted(set(principal_ids)):
+        own = [a for a in applying if (a.principal_id or "").lower() == principal_id]
+        label = "%s (%s)" % (labels[principal_id], principal_id) if labels.get(principal_id) else principal_id
+        warning = data_role_warning(held_roles(own), scope, "Principal " + label)
+        if warning:
+            warnings.append(warning)
+    return warnings
+
+
 # ---- writes ----------------------------------------------------------------------------------------------------------
 
 def _create_parameters(desired):
@@ -253,10 +292,15 @@ def ensure_absent(client, desired, current, check_mode):
 
 # ---- the Owner-is-not-Data-Owner warning -----------------------------------------------------------------------------
 
-def data_role_warning(assignments, scope, label):
-    """A warning when the assignments applying at ``scope`` give Owner/Contributor but no Digital Twins data role."""
-    applying = set(guid_of(getattr(a, "role_definition_id", None)) for a in assignments
-                   if at_or_above(scope_of(a) or "", scope))
+def held_roles(assignments):
+    """(scope, role definition id) of assignment models: what the data role warning looks at."""
+    return [(scope_of(a) or "", getattr(a, "role_definition_id", None)) for a in assignments]
+
+
+def data_role_warning(held, scope, label):
+    """A warning when the roles ``held`` ((scope, role definition id) pairs, see held_roles) applying at ``scope``
+    give Owner/Contributor but no Digital Twins data role."""
+    applying = set(guid_of(role_definition) for held_scope, role_definition in held if at_or_above(held_scope, scope))
     control = sorted(BUILTIN_BY_GUID[g] for g in applying & CONTROL_ROLE_GUIDS)
     if not control or applying & DATA_ROLE_GUIDS:
         return None

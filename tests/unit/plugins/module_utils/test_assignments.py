@@ -264,9 +264,9 @@ def test_absent_check_mode_and_nothing_to_do():
 
 def test_warning_for_owner_or_contributor_without_data_role():
     contributor_above = assignment("c", guid=CONTRIBUTOR, scope="/subscriptions/%s" % SUB)
-    warning = ra.data_role_warning([contributor_above], SCOPE, "User alice")
+    warning = ra.data_role_warning(ra.held_roles([contributor_above]), SCOPE, "User alice")
     assert warning and "Contributor" in warning and "Azure Digital Twins Data Owner" in warning
-    assert ra.data_role_warning([contributor_above, assignment("r", guid=READER)], SCOPE, "x") is None
-    assert ra.data_role_warning([assignment("r", guid=READER)], SCOPE, "x") is None
+    assert ra.data_role_warning(ra.held_roles([contributor_above, assignment("r", guid=READER)]), SCOPE, "x") is None
+    assert ra.data_role_warning(ra.held_roles([assignment("r", guid=READER)]), SCOPE, "x") is None
     below = assignment("c", guid=CONTRIBUTOR, scope=SCOPE + "/endpoints/e")
-    assert ra.data_role_warning([below], SCOPE, "x") is None, "an assignment below the instance does not apply to it"
+    assert ra.data_role_warning(ra.held_roles([below]), SCOPE, "x") is None, "an assignment below the instance does not apply to it"
