@@ -126,9 +126,9 @@ class Item:
         return Desired(self.target.scope, self.principal, self.role)
 
 
-def _describe_raw(raw):
+def _describe_raw(raw, defaults):
     who = raw.get("assignee") or raw.get("assignee_object_id") or "no assignee"
-    return "%s, %s" % (who, raw.get("role") or "default role")
+    return "%s, %s" % (who, raw.get("role") or defaults["role"])
 
 
 def _target(raw, defaults, subscription_id):
@@ -171,17 +171,25 @@ def _parse_item(index, raw, defaults, subscription_id):
     return Item(index, target, raw["assignee_object_id"].strip(), None, role_value, state, principal=principal)
 
 
+def task_target(defaults, subscription_id):
+    """The task-level instance or scope as a Target (validated), or None."""
+    if defaults["scope"]:
+        return Target(parse_scope(defaults["scope"]).id)
+    if defaults["instance"]:
+        return Target(instance_id(subscription_id, defaults["resource_group"], defaults["instance"]),
+                      defaults["instance"], defaults["resource_group"])
+    return None
+
+
 def parse_items(assignments, defaults, subscription_id):
     """Validate every item (no request); raises naming the first bad item. ``defaults``: the task-level options."""
-    if not assignments:
-        raise DigitalTwinsError("assignments is empty: declare at least one assignment, or use the single form.")
     items = []
     for index, raw in enumerate(assignments):
         try:
             items.append(_parse_item(index, raw, defaults, subscription_id))
         except DigitalTwinsError as err:
             raise DigitalTwinsError("assignments[%d] (%s): %s Nothing was changed."
-                                    % (index, _describe_raw(raw), err.message)) from None
+                                    % (index, _describe_raw(raw, defaults), err.message)) from None
     return items
 
 
@@ -260,8 +268,11 @@ class ScopePlan:
         return set(DATA_ROLE_GUIDS) | set(item.role.guid for item in self.items)
 
 
-def group_by_scope(items):
+def group_by_scope(items, empty_target=None):
+    """One ScopePlan per scope the items name; ``empty_target`` (the task's scope, for an empty list) holds none."""
     plans = {}
+    if empty_target is not None and not items:
+        plans[scope_key(empty_target.scope)] = ScopePlan(empty_target, [])
     for item in items:
         key = scope_key(item.target.scope)
         if key not in plans:
@@ -328,8 +339,8 @@ def check_permissions(client, plan, subscription_id, caller, check_mode, warn):
     result = require(client, plan.target.scope, actions, subscription_id, caller)
     if result.verdict == UNKNOWN and result.read_failed and check_mode:
         warn("Could not check in advance that the caller may change role assignments at %s, because its permissions "
-             "could not be read: %s. The real run will find out when it sends the change." % (plan.target.scope,
-                                                                                             result.reason))
+             "could not be read: %s. The real run will find out when it sends the change."
+             % (plan.target.scope, result.reason))
 
 
 # ---- writes ----------------------------------------------------------------------------------------------------------
@@ -427,8 +438,8 @@ def unverified(plan, listed):
     gone_ids = set((a.id or "").lower() for a in plan.remove)
     for assignment in listed:
         if (assignment.id or "").lower() in gone_ids:
-            missing.append("the removal of %s for %s on %s" % (assignment.role_definition_id,
-                                                                assignment.principal_id, plan.target.label))
+            missing.append("the removal of %s for %s on %s"
+                           % (assignment.role_definition_id, assignment.principal_id, plan.target.label))
     return missing
 
 

@@ -39,6 +39,15 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._roles impor
     guid_of,
 )
 
+# The options that name where and to whom, shared by dt_role_assignment and dt_role_assignment_info.
+TARGET_OPTIONS = dict(
+    instance=dict(type="str"),
+    resource_group=dict(type="str"),
+    scope=dict(type="str"),
+    assignee=dict(type="str"),
+    assignee_object_id=dict(type="str"),
+)
+
 # The namespace of ARM's (and Bicep's) guid() template function.
 ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
 
