@@ -536,6 +536,65 @@ def role_warnings(plans):
     return warnings
 
 
+# ---- the whole run -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """What converge() needs from the module: clients, resolvers and how to warn."""
+
+    authorization: object  # AuthorizationManagementClient
+    digitaltwins: object  # callable returning the AzureDigitalTwinsManagementClient
+    subscription_id: str
+    check_mode: bool
+    warn: object  # callable(message)
+    resolve_role: object  # callable(value, scope, client_factory) -> Role
+    resolve_many: object  # callable(values) -> {value: Principal or DigitalTwinsError}
+    known_ids: object  # callable(object ids) -> set of ids the directory holds, or None
+    caller: object  # callable() -> words for the caller
+
+
+def converge(context, params):
+    """Validate, resolve, plan, check permissions, then write and verify (or predict, in check mode).
+
+    Returns the module result: changed, assignments, added, removed and diff.
+    """
+    defaults = dict((key, params[key]) for key in ("instance", "resource_group", "scope", "role", "state"))
+    items = parse_items(params["assignments"], defaults, context.subscription_id)
+    empty_target = task_target(defaults, context.subscription_id)
+    client = context.authorization
+    resolve_roles(items, lambda value, scope: context.resolve_role(value, scope, lambda: client))
+    resolve_principals(items, context.resolve_many)
+    check_consistent(items)
+    for warning in principal_warnings(items):
+        context.warn(warning)
+
+    plans = group_by_scope(items, empty_target)
+    for plan in plans:
+        read_current(client, plan, context.check_mode, context.warn)
+        plan_scope(plan, params["exclusive"])
+    confirm_instances(context.digitaltwins, plans, context.check_mode, context.warn)
+    if params["check_permissions"]:
+        for plan in plans:
+            check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode, context.warn)
+    if any(item.lookup for item in items):  # the directory is read anyway: say when a given object id is unknown
+        for warning in unknown_object_ids(plans, context.known_ids):
+            context.warn(warning)
+
+    if context.check_mode:
+        predict(plans)
+    else:
+        apply_plans(client, plans, params["principal_wait_timeout"])
+        if params["verify"]:
+            verify(client, plans, params["verify_timeout"])
+    for warning in role_warnings(plans):
+        context.warn(warning)
+
+    added = [state for plan in plans for state in plan.added]
+    removed = [state for plan in plans for state in plan.removed]
+    return dict(changed=bool(added or removed), assignments=declared_states(items, plans), added=added,
+                removed=removed, diff=set_diff(plans))
+
+
 # ---- instances that do not exist yet ---------------------------------------------------------------------------------
 
 def confirm_instances(dt_client, plans, check_mode, warn):

@@ -281,10 +281,10 @@ def ensure_present(client, desired, current, check_mode, wait_timeout=180, sleep
 
 
 def ensure_absent(client, desired, current, check_mode):
-    """Remove every assignment equal to ``desired``. -> (changed, {}), plus the removed states for the diff."""
+    """Remove every assignment equal to ``desired``. -> (changed, the states of the removed assignments)."""
     existing = find(current, desired)
     if not existing:
-        return False, {}, []
+        return False, []
     before = [to_state(a, desired.role.name, desired.principal, adopted=(a.name or "").lower() != desired.name)
               for a in existing]
     if not check_mode:
@@ -296,7 +296,7 @@ def ensure_absent(client, desired, current, check_mode):
                 if err.code == "AuthorizationFailed" or err.status == 403:
                     raise _denied(err, desired, "delete") from None
                 raise
-    return True, {}, before
+    return True, before
 
 
 # ---- the Owner-is-not-Data-Owner warning -----------------------------------------------------------------------------

@@ -539,7 +539,8 @@ def run_single(module):
         existing = find(current, desired)
         if existing:
             check_permission(module, scope, ROLE_ASSIGNMENTS_DELETE)
-        changed, assignment, removed = ensure_absent(client, desired, current, module.check_mode)
+        changed, removed = ensure_absent(client, desired, current, module.check_mode)
+        assignment = {}
         before = removed[0] if removed else {}
         held = held_roles(a for a in current if a not in existing)
 
@@ -555,48 +556,17 @@ def run_single(module):
 
 
 def run_list(module):
-    """A declared set of assignments over one or many scopes (see _access)."""
-    params = module.params
-    defaults = dict((key, params[key]) for key in ("instance", "resource_group", "scope", "role", "state"))
-    items = _access.parse_items(params["assignments"], defaults, module.session.subscription_id)
-    empty_target = _access.task_target(defaults, module.session.subscription_id)
-    client = module.client("authorization")
-    _access.resolve_roles(items, lambda value, scope: resolve_role(value, scope, lambda: client))
+    """A declared set of assignments over one or many scopes (see _access.converge)."""
     directory = GraphDirectory(module.session)
-    _access.resolve_principals(items, lambda values: resolve_many(values, directory))
-    _access.check_consistent(items)
-    for warning in _access.principal_warnings(items):
-        module.warn(warning)
-
-    plans = _access.group_by_scope(items, empty_target)
-    for plan in plans:
-        _access.read_current(client, plan, module.check_mode, module.warn)
-        _access.plan_scope(plan, params["exclusive"])
-    _access.confirm_instances(lambda: module.client("digitaltwins"), plans, module.check_mode, module.warn)
-    if params["check_permissions"]:
-        for plan in plans:
-            _access.check_permissions(client, plan, module.session.subscription_id,
-                                      lambda: caller_label(params, module.session.method), module.check_mode,
-                                      module.warn)
-    if any(item.lookup for item in items):  # the directory is read anyway: say when a given object id is unknown
-        for warning in _access.unknown_object_ids(plans, lambda ids: known_object_ids(ids, directory)):
-            module.warn(warning)
-
-    if module.check_mode:
-        _access.predict(plans)
-    else:
-        _access.apply_plans(client, plans, params["principal_wait_timeout"])
-        if params["verify"]:
-            _access.verify(client, plans, params["verify_timeout"])
-    for warning in _access.role_warnings(plans):
-        module.warn(warning)
-
-    added = [state for plan in plans for state in plan.added]
-    removed = [state for plan in plans for state in plan.removed]
-    result = dict(changed=bool(added or removed), assignments=_access.declared_states(items, plans), added=added,
-                  removed=removed)
-    if module.diff_mode:
-        result["diff"] = _access.set_diff(plans)
+    context = _access.Context(
+        authorization=module.client("authorization"), digitaltwins=lambda: module.client("digitaltwins"),
+        subscription_id=module.session.subscription_id, check_mode=module.check_mode, warn=module.warn,
+        resolve_role=resolve_role, resolve_many=lambda values: resolve_many(values, directory),
+        known_ids=lambda ids: known_object_ids(ids, directory),
+        caller=lambda: caller_label(module.params, module.session.method))
+    result = _access.converge(context, module.params)
+    if not module.diff_mode:
+        result.pop("diff")
     module.exit_json(**result)
 
 

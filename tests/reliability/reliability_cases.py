@@ -324,6 +324,9 @@ CHECKS = [
      "assignment, every run succeeds or fails cleanly, a re-run changes nothing"),
     ("race-role", "Races", "2 concurrent runs of the setup role (setup_exclusive) on the same instance: one instance, no duplicate "
      "assignment, every run succeeds or fails cleanly"),
+    ("role-rollback-failed-instance", "Rollback", "the setup role creates a resource group and an instance whose provisioning "
+     "ends Failed: the rollback deletes the Failed instance, then the group; the message gives the original error first, "
+     "then what was created and rolled back, and never says nothing was changed"),
     ("lp-module-scope", "Least privilege", "dt_role_assignment with instance assigns at the instance scope, nothing above it"),
     ("lp-role-scope", "Least privilege", "the setup role assigns every declared role at the instance scope"),
     ("lp-exclusive", "Least privilege", "setup_exclusive removes only undeclared direct Data Owner/Reader assignments on the "
