@@ -64,9 +64,11 @@ def main(directory, host="localhost"):
     widths = [max(len(row[column]) for row in table) for column in range(4)]
     for row in table:
         print("    " + "  ".join(cell.ljust(widths[column]) for column, cell in enumerate(row)).rstrip())
+    added = fact.get("added_assignments")
     removed = fact.get("removed_assignments") or []
-    if removed:
-        print("\n  %d undeclared assignments removed (setup_exclusive)" % len(removed))
+    if added is not None:
+        print("\n  this run added %d and removed %d assignments (undeclared ones go with setup_exclusive)"
+              % (len(added), len(removed)))
 
 
 if __name__ == "__main__":
