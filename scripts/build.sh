@@ -27,6 +27,9 @@ if grep -E '^(\.venv|\.build|\.emulator|\.ci|\.ansible|scripts|requirements|Make
 fi
 note "$(wc -l <"${DIST_DIR}/contents.txt") entries in $(basename "${TARBALL}") ($(du -h "${TARBALL}" | cut -f1))"
 
+# ansible-doc imports the doc fragments; bytecode it wrote into the installed copy would make the
+# verify below report "modified content" (a fresh shell has no PYTHONDONTWRITEBYTECODE).
+export PYTHONDONTWRITEBYTECODE=1
 install_dir="$(mktemp -d)"
 trap 'rm -rf "${install_dir}"' EXIT
 ansible-galaxy collection install --force "${TARBALL}" -p "${install_dir}"
