@@ -135,6 +135,7 @@ cache_timeout: 3600
 """
 
 import concurrent.futures
+import re
 
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -159,7 +160,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_gr
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import guid_of, role_names
 
 # The sentence of the modules' no-credentials message that speaks of module_defaults, which an inventory has not.
-_MODULE_DEFAULTS_SENTENCE = "Set them once for all tasks with module_defaults"
+_MODULE_DEFAULTS_SENTENCE = re.compile(r"\s*Set them once for all tasks with module_defaults.*?\.(?=\s|$)")
 _FORBIDDEN = (401, 403)
 
 
@@ -379,8 +380,4 @@ def direct_assignments(client, scope):
 
 def _without_module_defaults(message):
     """The modules' no-credentials message, without its advice about module_defaults."""
-    index = message.find(_MODULE_DEFAULTS_SENTENCE)
-    if index < 0:
-        return message
-    end = message.find(".", index)
-    return (message[:index] + message[end + 1:]).strip() if end >= 0 else message[:index].strip()
+    return _MODULE_DEFAULTS_SENTENCE.sub("", message).strip()

@@ -21,12 +21,24 @@ ALICE = "0e000000-0000-4000-8000-00000000a11c"
 DATA_OWNER = "Azure Digital Twins Data Owner"
 
 
+def plain(value):
+    """``value`` without ansible-inventory's markers of untrusted strings ({"__ansible_unsafe": text})."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
 class InventoryRun:
     def __init__(self, proc):
         self.rc = proc.returncode
         self.stdout = proc.stdout
         self.stderr = proc.stderr
-        self.data = json.loads(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else None
+        self.raw = json.loads(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else None
+        self.data = plain(self.raw)
 
     @property
     def hostvars(self):
@@ -79,7 +91,7 @@ def tagged(run_module, emu):
     for name, group, location, tags in (("dt-a1", "rg-a", "westus2", {"env": "prod", "site": "boise"}),
                                         ("dt-a2", "rg-a", "westus2", {"env": "dev"}),
                                         ("dt-b1", "rg-b", "westeurope", {"env": "prod", "site": "Amsterdam Port"}),
-                                        ("dt-b2", "rg-b", "westeurope", {})):
+                                        ("dt-b2", "rg-b", "westeurope", {"note": "{{ 6 * 7 }}"})):
         result = run_module("dt_instance", name=name, resource_group=group, location=location, tags=tags)
         assert not result.get("failed"), result
         created[name] = result["instance"]
@@ -147,10 +159,18 @@ def test_keyed_groups_compose_groups_and_hostnames(inventory, tagged):
     assert result.hosts("site_none") == ["dt-a2", "dt-b2"]
     assert result.hosts("tag_env_prod") == ["Amsterdam Port", "boise"]
     assert result.hosts("tag_env_dev") == ["dt-a2"]
+    assert result.hosts("tag_note____6___7___") == ["dt-b2"]  # a tag value holding Jinja only names a group
     assert result.hosts("production") == ["Amsterdam Port", "boise"]
     boise = result.hostvars["boise"]
     assert boise["name"] == "dt-a1" and boise["ansible_connection"] == "local"
     assert boise["dt_url"] == tagged["dt-a1"]["endpoint"]
+
+
+def test_values_read_from_azure_are_never_templated(inventory, tagged):
+    result = inventory({"compose": {"note": "tags.note | default('')"}})
+    assert result.rc == 0, result.stderr
+    assert result.raw["_meta"]["hostvars"]["dt-b2"]["tags"]["note"] == {"__ansible_unsafe": "{{ 6 * 7 }}"}
+    assert result.raw["_meta"]["hostvars"]["dt-b2"]["note"] == {"__ansible_unsafe": "{{ 6 * 7 }}"}
 
 
 def test_the_same_host_name_twice_gets_the_resource_group(inventory, tagged):
