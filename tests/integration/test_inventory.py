@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -263,3 +264,45 @@ def test_ansible_doc_shows_the_plugin(emu):
                           env=environment, capture_output=True, text=True, timeout=300, check=False, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr
     assert "include_role_assignments" in proc.stdout and "AZURE_SUBSCRIPTION_ID" in proc.stdout
+
+
+EXAMPLE = ROOT / "playbooks" / "inventories" / "dt_instances"
+AUDIT = str(ROOT / "playbooks" / "audit.yml")
+
+
+def _audit_reports(output):
+    """{host: audit_report} from the output of the 'Show the drift report' task."""
+    reports = {}
+    for host, body in re.findall(r'ok: \[([^\]]+)\] => (\{\n    "audit_report": .*?\n\})', output, re.S):
+        reports[host] = json.loads(body)["audit_report"]
+    return reports
+
+
+def test_the_example_inventory_feeds_the_audit_playbook(emu, run_module, run_playbook, tagged):
+    added = run_module("dt_role_assignment", instance="dt-b1", resource_group="rg-b", assignee_object_id=ALICE,
+                       principal_type="User", role=DATA_OWNER)
+    assert added["changed"], added
+    mark = last_seq(emu)
+    result = run_playbook(AUDIT, inventory=str(EXAMPLE), extra_vars={"digital_twins_hosts": "digital_twins"})
+    assert result.rc == 0, result.output[-4000:]
+    reports = _audit_reports(result.stdout)
+    assert sorted(reports) == ["dt-a1", "dt-a2", "dt-b1", "dt-b2"], result.stdout[-4000:]
+    for name, report in reports.items():
+        assert report["instance"] == name and report["resource_group"] == tagged[name]["resource_group"]
+        assert report["exists"] is True and report["settings_drift"] is False
+    # every instance's access is reported: Alice's data role on dt-b1, and the subscription's assignments everywhere
+    assert reports["dt-b1"]["undeclared_assignments"] == ["%s for Alice Anders (object id %s)" % (DATA_OWNER, ALICE)]
+    for name in ("dt-a1", "dt-a2", "dt-b2"):
+        assert reports[name]["undeclared_assignments"] == []
+    for report in reports.values():
+        assert any(line.startswith("Owner for twinops-automation at /subscriptions/") for line in report["inherited_assignments"])
+    assert [r for r in emu.requests(since=mark) if r["method"] in ("PUT", "PATCH", "DELETE")] == []
+
+    # with a declared set, the drift from it: Alice is declared as data owner of every instance
+    declared = run_playbook(AUDIT, inventory=str(EXAMPLE), check=True,
+                            extra_vars={"digital_twins_hosts": "twins_westeurope", "setup_data_owners": ["alice@contoso.com"]})
+    assert declared.rc == 0, declared.output[-4000:]
+    reports = _audit_reports(declared.stdout)
+    assert sorted(reports) == ["dt-b1", "dt-b2"]
+    assert reports["dt-b1"]["drift"] is False and reports["dt-b1"]["undeclared_assignments"] == []
+    assert reports["dt-b2"]["drift"] is True and reports["dt-b2"]["missing_assignments"] == ["setup_data_owners[0]"]
