@@ -41,4 +41,10 @@ for module in "${modules[@]}"; do
         die "ansible-doc failed for ${name}"
     note "ansible-doc ${name}: ok"
 done
+for plugin in "${installed}"/plugins/inventory/*.py; do
+    name="twinops.digital_twins.$(basename "${plugin}" .py)"
+    ANSIBLE_COLLECTIONS_PATH="${install_dir}" ansible-doc -t inventory "${name}" >/dev/null ||
+        die "ansible-doc -t inventory failed for ${name}"
+    note "ansible-doc -t inventory ${name}: ok"
+done
 ANSIBLE_COLLECTIONS_PATH="${install_dir}" ansible-galaxy collection verify --offline twinops.digital_twins
