@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the collection tarball from git's view of the tree into .build/dist, check what
-# went into it, install it into a temporary path, run ansible-doc on every module from
-# there and verify the installed files against the manifest.
+# went into it, install it into a temporary path, run ansible-doc on every module and inventory plugin
+# from there and verify the installed files against the manifest.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
