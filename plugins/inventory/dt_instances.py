@@ -13,10 +13,14 @@ description:
     O(resource_groups)) and makes one host of each instance.
   - Reads one paged list per subscription (or per resource group with O(resource_groups)); with
     O(include_role_assignments=true), also one list of role assignments per instance, several at a time.
-  - The host variables are the instance as M(twinops.digital_twins.dt_instance) returns it (C(id), C(name),
-    C(resource_group), C(location), C(host_name), C(endpoint), C(provisioning_state), C(identity), C(tags),
-    C(public_network_access), C(created_time), C(updated_time)), plus C(subscription_id) and, with
-    O(include_role_assignments=true), C(role_assignments).
+  - Each host has the variable C(dt_instance), the instance as M(twinops.digital_twins.dt_instance) returns it
+    (C(id), C(name), C(resource_group), C(location), C(host_name), C(endpoint), C(provisioning_state), C(identity),
+    C(tags), C(public_network_access), C(created_time), C(updated_time)) plus C(subscription_id); and, with
+    O(include_role_assignments=true), the variable C(dt_role_assignments).
+  - In O(compose), O(groups), O(keyed_groups), O(filters), O(exclude) and O(hostnames), the fields of the instance
+    can also be named directly (C(location), C(tags.site), C(role_assignments)), as well as C(dt_instance) and
+    C(dt_role_assignments). They are not host variables themselves, because ansible-core reserves C(name) and
+    C(tags) for play keywords; use O(compose) to copy the ones a playbook needs.
   - Signs in as the modules do, with the same options and environment variables (AWX's Azure credential included).
   - A caller that may not list the instances of a subscription gets an empty inventory for it and a warning.
   - The configuration file must be named C(*.dt_instances.yml) or C(*.dt_instances.yaml).
@@ -76,10 +80,10 @@ options:
     default: []
   include_role_assignments:
     description:
-      - Add C(role_assignments), the role assignments made directly on each instance, shaped as
+      - Add C(dt_role_assignments), the role assignments made directly on each instance, shaped as
         RV(twinops.digital_twins.dt_role_assignment_info#module:assignments) (without display names).
       - One list request per instance, O(role_assignment_workers) at a time. An instance whose assignments cannot
-        be read gets no C(role_assignments) variable, and a warning names it.
+        be read gets no C(dt_role_assignments) variable, and a warning names it.
     type: bool
     default: false
   role_assignment_workers:
@@ -112,6 +116,7 @@ keyed_groups:
     prefix: site
 compose:
   ansible_connection: "'local'"
+  twins_endpoint: endpoint
 
 # Two subscriptions, two resource groups, production instances only, with their role assignments, cached for an hour.
 plugin: twinops.digital_twins.dt_instances
@@ -162,6 +167,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._roles impor
 # The sentence of the modules' no-credentials message that speaks of module_defaults, which an inventory has not.
 _MODULE_DEFAULTS_SENTENCE = re.compile(r"\s*Set them once for all tasks with module_defaults.*?\.(?=\s|$)")
 _FORBIDDEN = (401, 403)
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -285,7 +291,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             failed.sort(key=lambda item: item[0])
             self.display.warning(
                 "dt_instances inventory: the role assignments of %d instance(s) could not be read, so they have no "
-                "role_assignments variable: %s. First error: %s"
+                "dt_role_assignments variable: %s. First error: %s"
                 % (len(failed), ", ".join(name for name, dummy in failed), failed[0][1]))
         guids = set(guid_of(a["role_definition_id"]) for i in instances for a in i.get("role_assignments") or [])
         if guids:
@@ -311,16 +317,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             host = self.hostname(record, taken, strict)
             taken.add(host.lower())
             self.inventory.add_host(host)
-            for key, value in record.items():
-                self.inventory.set_variable(host, key, value)
-            self._set_composite_vars(self.get_option("compose"), record, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), record, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), record, host, strict=strict)
+            variables = expression_variables(record)
+            self.inventory.set_variable(host, "dt_instance", variables["dt_instance"])
+            if "dt_role_assignments" in variables:
+                self.inventory.set_variable(host, "dt_role_assignments", variables["dt_role_assignments"])
+            self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
 
     def condition(self, expression, record, strict, option):
         """The truth of one conditional of ``filters`` or ``exclude``; None when it cannot be evaluated (not strict)."""
         try:
-            value = self._compose(expression, record)
+            value = self._compose(expression, expression_variables(record))
         except Exception as exc:  # pylint: disable=broad-except  # templating raises many types
             if strict:
                 raise AnsibleParserError("dt_instances inventory: could not evaluate %s entry %r for instance %s: %s"
@@ -343,7 +351,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         name = None
         for expression in self.get_option("hostnames") or ["name"]:
             try:
-                value = self._compose(expression, record)
+                if _IDENTIFIER.match(expression) and expression in record:
+                    value = record[expression]  # a plain field (the default): no template to compile per host
+                else:
+                    value = self._compose(expression, expression_variables(record))
             except Exception as exc:  # pylint: disable=broad-except  # templating raises many types
                 if strict:
                     raise AnsibleParserError("dt_instances inventory: could not evaluate hostnames entry %r for instance "
@@ -364,6 +375,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 return candidate
         raise AnsibleParserError("dt_instances inventory: instance %s would have the same host name as another (%s); "
                                  "set hostnames so that each instance gets its own." % (record["id"], name))
+
+
+def expression_variables(record):
+    """What compose, groups, keyed_groups, filters, exclude and hostnames see: the instance's fields by their own
+    names, and the host variables ``dt_instance`` (and ``dt_role_assignments``).
+
+    Only the last two become host variables: ``name`` and ``tags`` are names ansible-core reserves for play keywords.
+    """
+    instance = {key: value for key, value in record.items() if key != "role_assignments"}
+    variables = dict(record, dt_instance=instance)
+    if "role_assignments" in record:
+        variables["dt_role_assignments"] = record["role_assignments"]
+    return variables
 
 
 def direct_assignments(client, scope):

@@ -114,7 +114,8 @@ def test_one_paged_list_for_a_thousand_instances(inventory, emu, run_module):
     assert arm == lists
     # host variables: the dt_instance return shape, plus the subscription
     info = run_module("dt_instance_info", name="bulk-00042", resource_group="rg-bulk")["instances"][0]
-    assert result.hostvars["bulk-00042"] == dict(info, subscription_id=emu.env["AZURE_SUBSCRIPTION_ID"])
+    assert result.hostvars["bulk-00042"] == {"dt_instance": dict(info, subscription_id=emu.env["AZURE_SUBSCRIPTION_ID"])}
+    assert "reserved name" not in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -163,14 +164,14 @@ def test_keyed_groups_compose_groups_and_hostnames(inventory, tagged):
     assert result.hosts("tag_note____6___7___") == ["dt-b2"]  # a tag value holding Jinja only names a group
     assert result.hosts("production") == ["Amsterdam Port", "boise"]
     boise = result.hostvars["boise"]
-    assert boise["name"] == "dt-a1" and boise["ansible_connection"] == "local"
+    assert boise["dt_instance"]["name"] == "dt-a1" and boise["ansible_connection"] == "local"
     assert boise["dt_url"] == tagged["dt-a1"]["endpoint"]
 
 
 def test_values_read_from_azure_are_never_templated(inventory, tagged):
     result = inventory({"compose": {"note": "tags.note | default('')"}})
     assert result.rc == 0, result.stderr
-    assert result.raw["_meta"]["hostvars"]["dt-b2"]["tags"]["note"] == {"__ansible_unsafe": "{{ 6 * 7 }}"}
+    assert result.raw["_meta"]["hostvars"]["dt-b2"]["dt_instance"]["tags"]["note"] == {"__ansible_unsafe": "{{ 6 * 7 }}"}
     assert result.raw["_meta"]["hostvars"]["dt-b2"]["note"] == {"__ansible_unsafe": "{{ 6 * 7 }}"}
 
 
@@ -187,15 +188,17 @@ def test_role_assignments_on_each_instance(inventory, emu, run_module, tagged):
                        principal_type="User", role=DATA_OWNER)
     assert added["changed"], added
     mark = last_seq(emu)
-    result = inventory({"include_role_assignments": True, "role_assignment_workers": 3})
+    result = inventory({"include_role_assignments": True, "role_assignment_workers": 3,
+                        "groups": {"with_data_owner": "role_assignments | selectattr('role_name', 'eq', '%s') | list | length > 0" % DATA_OWNER}})
     assert result.rc == 0, result.stderr
     # only the direct assignments: the seeded subscription-level ones are not listed
-    a1 = result.hostvars["dt-a1"]["role_assignments"]
+    a1 = result.hostvars["dt-a1"]["dt_role_assignments"]
     assert len(a1) == 1
     assert a1[0]["principal_id"] == ALICE and a1[0]["role_name"] == DATA_OWNER and a1[0]["inherited"] is False
     assert a1[0]["id"] == added["assignment"]["id"]
     for name in ("dt-a2", "dt-b1", "dt-b2"):
-        assert result.hostvars[name]["role_assignments"] == []
+        assert result.hostvars[name]["dt_role_assignments"] == []
+    assert result.hosts("with_data_owner") == ["dt-a1"]
     # one list per instance, on the instance's scope
     assignment_lists = [r for r in emu.requests(since=mark) if r["path"].lower().endswith("/providers/microsoft.authorization/roleassignments")]
     assert len(assignment_lists) == 4
@@ -285,6 +288,7 @@ def test_the_example_inventory_feeds_the_audit_playbook(emu, run_module, run_pla
     mark = last_seq(emu)
     result = run_playbook(AUDIT, inventory=str(EXAMPLE), extra_vars={"digital_twins_hosts": "digital_twins"})
     assert result.rc == 0, result.output[-4000:]
+    assert "reserved name" not in result.output
     reports = _audit_reports(result.stdout)
     assert sorted(reports) == ["dt-a1", "dt-a2", "dt-b1", "dt-b2"], result.stdout[-4000:]
     for name, report in reports.items():
