@@ -520,8 +520,8 @@ class Bench:
                 samples[key].append(sample)
         self.results['inventory'] = {'instances': held, 'hosts': hosts, 'page_size': page_size,
                                      'runs': {key: summarise(values) for key, values in samples.items()}}
-        log('inventory of %d instances: %s' % (held, ', '.join('%s %.2fs wall %.2fs CPU' % (k, v['wall'], v['cpu'])
-                                                            for k, v in self.results['inventory']['runs'].items() if v)))
+        figures = ['%s %.2fs wall %.2fs CPU' % (k, v['wall'], v['cpu']) for k, v in self.results['inventory']['runs'].items() if v]
+        log('inventory of %d instances: %s' % (held, ', '.join(figures)))
 
     # ---- role assignments at scale ----------------------------------------------------------------------------------------
     def run_scale(self):
