@@ -146,12 +146,7 @@ from ansible.errors import AnsibleParserError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
-    list_at_scope,
-    same_scope,
-    scope_of,
-    to_state,
-)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import applying_at, report, select
 from ansible_collections.twinops.digital_twins.plugins.module_utils._auth import AUTH_ARGUMENT_SPEC, validate_auth_params
 from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import (
     CLIENT_SETTINGS,
@@ -160,9 +155,10 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._clients imp
     import_client_class,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import guid_of
 from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import list_instances
 from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import validate_resource_group_name
-from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import guid_of, role_names
+from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import role_names
 
 # The sentence of the modules' no-credentials message that speaks of module_defaults, which an inventory has not.
 _MODULE_DEFAULTS_SENTENCE = re.compile(r"\s*Set them once for all tasks with module_defaults.*?\.(?=\s|$)")
@@ -391,15 +387,8 @@ def expression_variables(record):
 
 
 def direct_assignments(client, scope):
-    """The role assignments made directly on ``scope``, shaped as dt_role_assignment_info returns them."""
-    states = []
-    for assignment in list_at_scope(client, scope):
-        if same_scope(scope_of(assignment), scope):
-            state = to_state(assignment)
-            state["inherited"] = False
-            states.append(state)
-    states.sort(key=lambda a: (a["role_name"] or "", a["principal_id"] or "", a["name"] or ""))
-    return states
+    """The role assignments made directly on ``scope``, listed and shaped as dt_role_assignment_info does (one list)."""
+    return report(select(applying_at(client, scope), scope), scope)
 
 
 def _without_module_defaults(message):
