@@ -162,7 +162,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._roles impor
 
 # The sentence of the modules' no-credentials message that speaks of module_defaults, which an inventory has not.
 _MODULE_DEFAULTS_SENTENCE = re.compile(r"\s*Set them once for all tasks with module_defaults.*?\.(?=\s|$)")
-_FORBIDDEN = (401, 403)
+_FORBIDDEN = (403,)
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -212,7 +212,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError(
                 "dt_instances inventory: no subscription to list. Set subscription_id (or AZURE_SUBSCRIPTION_ID, which "
                 "AWX's Azure credential sets) or subscription_ids in %s." % self._path)
-        return list(dict.fromkeys(subscriptions))
+        unique = {}
+        for subscription in subscriptions:
+            unique.setdefault(subscription.lower(), subscription)
+        return list(unique.values())
 
     def fetch(self):
         """Every selected instance of every subscription, as host variable dicts (what the cache holds)."""

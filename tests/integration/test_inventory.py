@@ -226,6 +226,19 @@ def test_a_second_run_is_served_from_the_cache(inventory, emu, tagged, tmp_path)
     assert len(list_requests(emu, mark)) == 1
 
 
+def test_several_subscriptions(inventory, emu, tagged):
+    subscription = emu.env["AZURE_SUBSCRIPTION_ID"]
+    mark = last_seq(emu)
+    same = inventory({"subscription_ids": [subscription, subscription.upper()]}, env={"AZURE_SUBSCRIPTION_ID": None})
+    assert same.rc == 0, same.stderr
+    assert same.hosts() == ["dt-a1", "dt-a2", "dt-b1", "dt-b2"]
+    assert len(list_requests(emu, mark)) == 1
+    unknown = "00000000-0000-4000-8000-00000000dead"
+    wrong = inventory({"subscription_ids": [subscription, unknown]})
+    assert wrong.rc != 0
+    assert "SubscriptionNotFound" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
 def test_no_credentials_is_a_clear_error(inventory, emu):
     start = last_seq(emu)
     result = inventory({}, env={"AZURE_CLIENT_ID": None, "AZURE_SECRET": None, "AZURE_TENANT": None})
