@@ -206,6 +206,18 @@ def test_role_assignments_on_each_instance(inventory, emu, run_module, tagged):
         ["dt-a1", "dt-a2", "dt-b1", "dt-b2"]
 
 
+def test_an_instance_whose_assignments_cannot_be_read_is_named(inventory, emu, tagged):
+    emu.inject_fault(kind="status", status=403, path_regex="/dt-a2/providers/Microsoft.Authorization/roleAssignments",
+                     error_code="AuthorizationFailed", error_message="The client does not have authorization.", count=5)
+    result = inventory({"include_role_assignments": True})
+    assert result.rc == 0, result.stderr
+    assert result.hosts() == ["dt-a1", "dt-a2", "dt-b1", "dt-b2"]
+    assert "dt_role_assignments" not in result.hostvars["dt-a2"]
+    assert all(result.hostvars[name]["dt_role_assignments"] == [] for name in ("dt-a1", "dt-b1", "dt-b2"))
+    assert "the role assignments of 1 instance(s) could not be read" in result.stderr
+    assert "dt-a2" in result.stderr and "AuthorizationFailed" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_second_run_is_served_from_the_cache(inventory, emu, tagged, tmp_path):
     config = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache"),
               "keyed_groups": [{"key": "location", "prefix": "twins"}]}
