@@ -29,6 +29,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     desired_tags,
     normalise_location,
     tags_differ,
+    validate_result_tags,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
 from ansible_collections.twinops.digital_twins.plugins.module_utils import _locations
@@ -299,6 +300,7 @@ def changes_for(current, request):
     """The fields a PATCH must send to turn ``current`` into what ``request`` asks: only those that differ."""
     changes = {}
     wanted = desired_tags(current["tags"], request.tags, request.purge_tags)
+    validate_result_tags(current["tags"], wanted, request.description.capitalize())
     if tags_differ(current["tags"], wanted):
         changes["tags"] = wanted
     if identity_differs(current["identity"], request.identity):
@@ -334,10 +336,19 @@ def check_location(current, request):
 # ---------------------------------------------------------------------------------------------------------------
 # Ensure
 
+def _read_state(client, request):
+    """A function that reads the instance's provisioning state now (None when it does not exist)."""
+    def read():
+        state = get_instance(client, request.resource_group, request.name)
+        return state.get("provisioning_state") if state is not None else None
+    return read
+
+
 def _finish(client, poller, request, deadline, action, what):
     """Wait (or not) for an LRO and return the resulting state dict."""
     if request.wait:
-        model = wait_for_lro(poller, deadline, action, what)
+        model = wait_for_lro(poller, deadline, action, what, read_state=_read_state(client, request),
+                             noun="the instance")
     else:
         model = call(action, poller.result)
     if model is None:
@@ -356,46 +367,95 @@ def wait_while_busy(client, request, current, deadline):
                       state_of=lambda state: (state or {}).get("provisioning_state"))
 
 
-def ensure_present(client, models, request, current, check_mode, deadline=None, resource_client=None):
-    """Create the instance, or PATCH only what differs. Returns (changed, state).
+def has_failed(current):
+    """True for an instance whose last provisioning ended Failed or Canceled (a PUT provisions it again)."""
+    return current is not None and (current.get("provisioning_state") or "").lower() in ("failed", "canceled")
 
-    ``resource_client`` (a ResourceManagementClient), when given, is used to check the region before a create.
+
+def preflight_create(client, models, request, check_mode, deadline, resource_client=None):
+    """Before a create: the location is given and offered, and the name is free. Returns None, or the instance itself.
+
+    Names are global, so checkNameAvailability answers "taken" also when the instance being declared was created in
+    this very group since it was read (by a concurrent run of the same declaration, or by this run's earlier
+    attempt): the instance is read again by name in the group, and when it is there it is returned (and, in a real
+    run, waited for while it provisions) to be converged like any existing instance, instead of being reported as a
+    name conflict.
     """
-    deadline = deadline or Deadline(1200)
-    failed = current is not None and (current.get("provisioning_state") or "").lower() in ("failed", "canceled")
-    if current is None or failed:
-        if current is None:
-            if not request.location:
-                raise DigitalTwinsError("%s does not exist and location is required to create it."
-                                        % request.description.capitalize())
-            if resource_client is not None:
-                check_location_offered(resource_client, request.location)
-            check_name_available(client, models, normalise_location(request.location), request.name)
-            predicted = predict_created(request)
-            verb = "create"
-        else:
-            # An instance whose provisioning failed: PUT it again (ARM retries provisioning), keeping what the task
-            # does not mention.
-            check_location(current, request)
-            changes = changes_for(current, request)
-            predicted = predict_updated(current, changes, request.wait)
-            predicted["location"] = current["location"]
-            verb = "re-provision"
-        if check_mode:
-            return True, predicted
-        body = models.DigitalTwinsDescription(
-            location=predicted["location"],
-            tags=predicted["tags"] if (request.tags is not None or failed) else None,
-            identity=_identity_payload(models, _identity_request(predicted["identity"])) if (
-                request.identity is not None or failed) else None,
-            public_network_access=request.public_network_access or (current or {}).get("public_network_access"))
-        action = "%s %s" % (verb, request.description)
-        poller = call(action, client.digital_twins.begin_create_or_update, request.resource_group, request.name, body,
-                      polling=bool(request.wait))
-        return True, _finish(client, poller, request, deadline, action, "%s to be %s" % (
-            request.description, "created" if verb == "create" else "provisioned"))
+    if not request.location:
+        raise DigitalTwinsError("%s does not exist and location is required to create it." % request.description.capitalize())
+    if resource_client is not None:
+        check_location_offered(resource_client, request.location)
+    try:
+        check_name_available(client, models, normalise_location(request.location), request.name)
+    except DigitalTwinsError as taken:
+        if taken.code != "NameNotAvailable":
+            raise
+        found = get_instance(client, request.resource_group, request.name)
+        if found is None:
+            raise
+        return found if check_mode else wait_while_busy(client, request, found, deadline)
+    return None
 
-    check_location(current, request)
+
+def _created_then_failed(client, request, error):
+    """``error`` from a create whose PUT Azure accepted: add ``created: true`` and the instance as Azure holds it.
+
+    A caller that rolls back what its run created (the setup role) removes the instance from that result, a Failed
+    one included.
+    """
+    try:
+        state = get_instance(client, request.resource_group, request.name)
+    except DigitalTwinsError:
+        state = None
+    if state is None:
+        state = {"id": instance_id(request.subscription_id, request.resource_group, request.name), "name": request.name,
+                 "resource_group": request.resource_group, "provisioning_state": None}
+    error.result.update(changed=True, created=True, instance=state)
+    note = "This task created the instance (created: true in the result); it is left in Azure%s." % (
+        (", provisioning state %s" % state["provisioning_state"]) if state.get("provisioning_state") else "")
+    error.hint = "%s %s" % (note, error.hint) if error.hint else note
+    return error
+
+
+def create(client, models, request, check_mode, deadline):
+    """PUT a new instance. Returns (True, state); a failure after Azure accepted the PUT says created: true."""
+    predicted = predict_created(request)
+    if check_mode:
+        return True, predicted
+    body = models.DigitalTwinsDescription(
+        location=predicted["location"],
+        tags=predicted["tags"] if request.tags is not None else None,
+        identity=_identity_payload(models, request.identity) if request.identity is not None else None,
+        public_network_access=request.public_network_access)
+    action = "create %s" % request.description
+    poller = call(action, client.digital_twins.begin_create_or_update, request.resource_group, request.name, body,
+                  polling=bool(request.wait))
+    try:
+        return True, _finish(client, poller, request, deadline, action, "%s to be created" % request.description)
+    except DigitalTwinsError as error:
+        raise _created_then_failed(client, request, error) from None
+
+
+def reprovision(client, models, request, current, check_mode, deadline):
+    """PUT an instance whose provisioning failed again (ARM retries provisioning), keeping what the task does not
+    mention. Returns (True, state)."""
+    changes = changes_for(current, request)
+    predicted = predict_updated(current, changes, request.wait)
+    if check_mode:
+        return True, predicted
+    body = models.DigitalTwinsDescription(
+        location=current["location"],
+        tags=predicted["tags"],
+        identity=_identity_payload(models, _identity_request(predicted["identity"])),
+        public_network_access=request.public_network_access or current.get("public_network_access"))
+    action = "re-provision %s" % request.description
+    poller = call(action, client.digital_twins.begin_create_or_update, request.resource_group, request.name, body,
+                  polling=bool(request.wait))
+    return True, _finish(client, poller, request, deadline, action, "%s to be provisioned" % request.description)
+
+
+def update(client, models, request, current, check_mode, deadline):
+    """PATCH only what differs. Returns (changed, state)."""
     changes = changes_for(current, request)
     if not changes:
         return False, current
@@ -411,6 +471,22 @@ def ensure_present(client, models, request, current, check_mode, deadline=None, 
     poller = call(action, client.digital_twins.begin_update, request.resource_group, request.name, patch,
                   polling=bool(request.wait))
     return True, _finish(client, poller, request, deadline, action, "%s to be updated" % request.description)
+
+
+def ensure_present(client, models, request, current, check_mode, deadline=None, resource_client=None):
+    """Create the instance, re-provision a Failed one, or PATCH only what differs. Returns (changed, state).
+
+    ``resource_client`` (a ResourceManagementClient), when given, is used to check the region before a create.
+    """
+    deadline = deadline or Deadline(1200)
+    if current is None:
+        current = preflight_create(client, models, request, check_mode, deadline, resource_client)
+        if current is None:
+            return create(client, models, request, check_mode, deadline)
+    check_location(current, request)
+    if has_failed(current):
+        return reprovision(client, models, request, current, check_mode, deadline)
+    return update(client, models, request, current, check_mode, deadline)
 
 
 def _identity_request(identity):
@@ -436,5 +512,6 @@ def ensure_absent(client, request, current, check_mode, deadline=None):
     poller = call(action, client.digital_twins.begin_delete, request.resource_group, request.name,
                   polling=bool(request.wait))
     if request.wait:
-        wait_for_lro(poller, deadline, action, "%s to be deleted" % request.description)
+        wait_for_lro(poller, deadline, action, "%s to be deleted" % request.description,
+                     read_state=_read_state(client, request), noun="the instance")
     return True, {}

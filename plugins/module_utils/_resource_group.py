@@ -16,6 +16,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     desired_tags,
     normalise_location,
     tags_differ,
+    validate_result_tags,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
 from ansible_collections.twinops.digital_twins.plugins.module_utils._locations import check_location_offered
@@ -102,6 +103,7 @@ def ensure_present(client, subscription_id, name, location, tags, purge_tags, cu
                                                                              current["location"]),
             code="LocationIsCreateOnly")
     wanted = desired_tags(current["tags"], tags, purge_tags)
+    validate_result_tags(current["tags"], wanted, "Resource group '%s'" % name)
     if not tags_differ(current["tags"], wanted):
         return False, current
     predicted = dict(current, tags=wanted)
@@ -111,19 +113,29 @@ def ensure_present(client, subscription_id, name, location, tags, purge_tags, cu
                               {"tags": wanted}))
 
 
-def list_resources(client, name, cap=RESOURCE_LIST_CAP):
-    """Up to ``cap`` resources of the group as "name (type)" strings, and whether there are more."""
+def list_resources(client, name, cap=RESOURCE_LIST_CAP, expected=()):
+    """Up to ``cap`` resources of the group as "name (type)" strings, and whether there are more.
+
+    Resources whose ARM id is in ``expected`` (compared case-insensitively) are left out.
+    """
+    skip = {(resource_id or "").rstrip("/").lower() for resource_id in expected}
     found = []
     with azure_errors("list the resources in resource group '%s'" % name):
         for resource in client.resources.list_by_resource_group(name):
+            if (resource.id or "").rstrip("/").lower() in skip:
+                continue
             if len(found) == cap:
                 return found, True
             found.append("%s (%s)" % (resource.name, resource.type))
     return found, False
 
 
-def ensure_absent(client, name, current, force, check_mode, wait, deadline):
-    """Delete the group; refuse when it still holds resources unless ``force``. Returns (changed, {})."""
+def ensure_absent(client, name, current, force, check_mode, wait, deadline, delete_resources=()):
+    """Delete the group; refuse when it still holds resources unless ``force``. Returns (changed, {}).
+
+    Resources listed in ``delete_resources`` (ARM ids; for example what a failed run created, a Failed instance
+    included) do not block the deletion: they go with the group. Any other resource still does.
+    """
     if current is None:
         return False, {}
     if (current.get("provisioning_state") or "").lower() == "deleting":
@@ -131,12 +143,13 @@ def ensure_absent(client, name, current, force, check_mode, wait, deadline):
             wait_while_deleting(client, name, current, deadline)
         return False, {}
     if not force:
-        resources, more = list_resources(client, name)
+        resources, more = list_resources(client, name, expected=delete_resources)
         if resources:
             raise DigitalTwinsError(
-                "Resource group '%s' still holds %s resource%s: %s%s. Deleting it would delete them too; set force=true "
+                "Resource group '%s' still holds %s resource%s%s: %s%s. Deleting it would delete them too; set force=true "
                 "to do that, or remove them first." % (name, ("more than %d" % len(resources)) if more else len(resources),
                                                        "" if len(resources) == 1 and not more else "s",
+                                                       " besides delete_resources" if delete_resources else "",
                                                        ", ".join(resources), ", ..." if more else ""),
                 code="ResourceGroupNotEmpty")
     if check_mode:
@@ -144,5 +157,13 @@ def ensure_absent(client, name, current, force, check_mode, wait, deadline):
     action = "delete resource group '%s'" % name
     poller = call(action, client.resource_groups.begin_delete, name, polling=bool(wait))
     if wait:
-        wait_for_lro(poller, deadline, action, "resource group '%s' to be deleted" % name)
+        wait_for_lro(poller, deadline, action, "resource group '%s' to be deleted" % name,
+                     read_state=_read_state(client, name), noun="the resource group")
     return True, {}
+
+
+def _read_state(client, name):
+    def read():
+        group = get_group(client, name)
+        return to_dict(group)["provisioning_state"] if group is not None else None
+    return read

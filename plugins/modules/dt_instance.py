@@ -94,19 +94,32 @@ options:
     description:
       - Wait for the create, update or delete to finish. With V(false) the module returns as soon as Azure accepted
         the request, and RV(instance.provisioning_state) is what Azure said then (often V(Provisioning)).
-      - With V(true) a provisioning that ends V(Failed) or V(Canceled) fails the task.
+      - With V(true) a provisioning that ends V(Failed) or V(Canceled) fails the task. Only a final state Azure sent is
+        reported as Azure's: when the status of the operation cannot be learnt (its status requests keep failing), the
+        task fails saying the status is unknown and what the instance's provisioning state is at that moment; a re-run
+        converges.
+      - When this task created the instance and then fails (provisioning V(Failed), status unknown, timeout), the failed
+        result says so with RV(created) and holds the instance in RV(instance), so that a caller can delete it.
       - An instance found busy with an earlier operation (for example after a timed-out run) is waited for first.
     type: bool
     default: true
   wait_timeout:
     description:
-      - How long to wait, in seconds, when O(wait=true). On timeout the task fails and says so; the operation
-        continues in Azure and re-running the task waits for it and converges.
+      - How long the task may take, in seconds, throttling included. On timeout the task fails and says so; an
+        operation already started continues in Azure and re-running the task waits for it and converges.
+      - No write request is sent after this time, and a retry that Azure asks to make later than it (C(Retry-After)) is
+        not waited for: the task fails at once, naming the request.
     type: int
     default: 1200
 notes:
   - An instance whose provisioning ended V(Failed) or V(Canceled) is sent again (a C(PUT) with its current settings and
     the requested ones), which is how Azure retries a provisioning; delete it with O(state=absent) if that keeps failing.
+  - Tags are checked against Azure's limits (50 per instance, names up to 512 and values up to 256 characters, no
+    C(<>%&\?/) in names) after merging with the existing tags when O(purge_tags=false), before any write and in check
+    mode too.
+  - A name that C(checkNameAvailability) reports as taken is first looked up in O(resource_group): when the instance is
+    there (created meanwhile by a concurrent run of the same task), it is converged like any existing instance instead
+    of being reported as a name conflict.
   - In check mode, a resource group that does not exist yet gives a warning rather than an error, so that a play that
     creates the group in an earlier task can be checked.
 seealso:
@@ -165,6 +178,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+created:
+  description:
+    - In a failed result only, V(true) when this task created the instance before it failed (its provisioning ended
+      V(Failed), its status could not be learnt, or the wait timed out). RV(instance) then holds the instance as Azure
+      had it (at least RV(instance.id)), so that a caller can roll it back (delete it, or its resource group with
+      O(twinops.digital_twins.resource_group#module:delete_resources)).
+  returned: on failure after Azure accepted the create
+  type: bool
+  sample: true
 instance:
   description:
     - The instance after the task; in check mode, the state a real run would produce.
@@ -314,6 +336,8 @@ def build_request(module):
 def run_module(module):
     request = build_request(module)
     deadline = Deadline(module.params["wait_timeout"])
+    # Every ARM request of the task keeps to the deadline too (throttling included): see _clients.deadline_retry_policy.
+    module.session.deadline = deadline
     absent = module.params["state"] == "absent"
     client = module.client("digitaltwins")
     try:

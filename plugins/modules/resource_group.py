@@ -12,7 +12,8 @@ version_added: 0.1.0
 description:
   - Makes an Azure resource group exist with the given location and tags, or makes it absent.
   - O(state=absent) refuses to delete a group that still holds resources, and lists them, unless O(force=true).
-  - The name, the location and the tags are checked before any request is sent.
+  - The name, the location and the tags are checked before any request is sent; the tags again after merging with the
+    existing ones when O(purge_tags=false) (at most 50 per group), before any write and in check mode too.
   - In check mode the module sends no write request and returns the state a real run would return.
 author:
   - twinops maintainers (@twinops)
@@ -57,6 +58,15 @@ options:
       - Without it, such a group is not deleted and the task fails listing (up to 20 of) its resources.
     type: bool
     default: false
+  delete_resources:
+    description:
+      - With O(state=absent), ARM ids of resources that may be deleted with the group without O(force): for example
+        the instance a failed run created (RV(twinops.digital_twins.dt_instance#module:instance.id) of its failed
+        result, which says C(created=true)), a V(Failed) one included, to roll that run back.
+      - Any other resource in the group still blocks the deletion, and is listed.
+    type: list
+    elements: str
+    default: []
   wait:
     description:
       - Wait for a deletion to finish. Creating and tagging are immediate.
@@ -66,8 +76,10 @@ options:
     default: true
   wait_timeout:
     description:
-      - How long to wait for a deletion, in seconds. On timeout the task fails and says so; the deletion continues in
-        Azure and re-running the task converges.
+      - How long the task may take, in seconds, throttling included; it matters mostly for a deletion. On timeout the
+        task fails and says so; a deletion continues in Azure and re-running the task converges.
+      - No write request is sent after this time, and a retry that Azure asks to make later than it (C(Retry-After)) is
+        not waited for: the task fails at once, naming the request.
     type: int
     default: 600
 seealso:
@@ -93,6 +105,14 @@ EXAMPLES = r"""
   twinops.digital_twins.resource_group:
     name: rg-twins
     state: absent
+
+- name: Roll back a failed run that created the group and an instance in it
+  twinops.digital_twins.resource_group:
+    name: rg-twins
+    state: absent
+    delete_resources:
+      - "{{ instance_result.instance.id }}"
+  when: instance_result is failed and instance_result.created | default(false)
 
 - name: Delete the group and everything in it
   twinops.digital_twins.resource_group:
@@ -156,6 +176,7 @@ ARGUMENT_SPEC = dict(
     purge_tags=dict(type="bool", default=True),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     force=dict(type="bool", default=False),
+    delete_resources=dict(type="list", elements="str", default=[]),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
 )
@@ -169,11 +190,13 @@ def run_module(module):
     if params["wait_timeout"] <= 0:
         raise DigitalTwinsError("wait_timeout must be a positive number of seconds (got %s)." % params["wait_timeout"])
     deadline = Deadline(params["wait_timeout"])
+    module.session.deadline = deadline
     client = module.client("resource")
     group = get_group(client, name)
     current = to_dict(group) if group is not None else None
     if params["state"] == "absent":
-        changed, after = ensure_absent(client, name, current, params["force"], module.check_mode, params["wait"], deadline)
+        changed, after = ensure_absent(client, name, current, params["force"], module.check_mode, params["wait"], deadline,
+                                       delete_resources=params["delete_resources"])
     else:
         if params["wait"] and not module.check_mode:
             current = wait_while_deleting(client, name, current, deadline)

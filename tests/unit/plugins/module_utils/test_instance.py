@@ -363,3 +363,66 @@ def test_fake_instances_are_not_shared():
     client = FakeDigitalTwinsClient({"dt1": copy.deepcopy(body)})
     ensure_present(client, models, request(tags={"x": "y"}), current_of(client), check_mode=False)
     assert body["tags"] is None
+
+
+# ---- a name taken by the declared instance itself; merged tag limits; what a failed create returns -----------------
+
+class TestNameTakenByTheInstanceItself:
+    def test_instance_created_meanwhile_in_the_group_is_converged(self):
+        # The first read saw no instance (current=None), a concurrent run created it since: the name is taken by it.
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags={"env": "dev"})}, taken=["dt1"])
+        changed, state = ensure_present(client, models, request(tags={"env": "prod"}), None, check_mode=False)
+        assert changed and state["tags"] == {"env": "prod"}
+        assert [call[0] for call in client.writes()] == ["begin_update"]
+
+    def test_check_mode_predicts_from_the_instance_found(self):
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags={"env": "prod"})}, taken=["dt1"])
+        changed, state = ensure_present(client, models, request(tags={"env": "prod"}), None, check_mode=True)
+        assert not changed and state["tags"] == {"env": "prod"} and state["host_name"]
+        assert client.writes() == []
+
+    def test_taken_elsewhere_is_still_a_conflict(self):
+        client = FakeDigitalTwinsClient(taken=["dt1"])
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, models, request(), None, check_mode=False)
+        assert info.value.code == "NameNotAvailable"
+        assert [call[0] for call in client.calls] == ["check_name_availability", "get"]
+
+
+class TestMergedTagLimits:
+    @pytest.mark.parametrize("check_mode", [True, False])
+    def test_merge_past_50_tags_is_refused_before_any_write(self, check_mode):
+        existing = {"k%02d" % i: "v" for i in range(45)}
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags=existing)})
+        new = {"n%02d" % i: "v" for i in range(10)}
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, models, request(tags=new, purge_tags=False), current_of(client), check_mode=check_mode)
+        assert info.value.code == "TooManyTags"
+        assert "55 tags (45 existing + 10 new)" in info.value.message
+        assert client.writes() == []
+
+    def test_merge_to_exactly_50_is_fine(self):
+        existing = {"k%02d" % i: "v" for i in range(45)}
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags=existing)})
+        changed, state = ensure_present(client, models, request(tags={"n%d" % i: "v" for i in range(5)}, purge_tags=False),
+                                        current_of(client), check_mode=False)
+        assert changed and len(state["tags"]) == 50
+
+
+class TestFailedCreateSaysItCreated:
+    def test_failed_provisioning_returns_created_and_the_instance(self):
+        response = FakeResponse(200, {"status": "Failed", "error": {"code": "ProvisioningFailed", "message": "Boom."}})
+        client = FakeDigitalTwinsClient(poller_error=azure_exceptions.HttpResponseError(response=response))
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, models, request(), None, check_mode=False)
+        result = info.value.to_result()
+        assert result["created"] is True and result["changed"] is True
+        assert result["instance"]["id"].endswith("/digitalTwinsInstances/dt1")
+        assert "This task created the instance" in str(info.value)
+
+    def test_failed_update_does_not_claim_a_create(self):
+        response = FakeResponse(200, {"status": "Failed", "error": {"code": "ProvisioningFailed", "message": "Boom."}})
+        client = FakeDigitalTwinsClient({"dt1": instance_body()}, poller_error=azure_exceptions.HttpResponseError(response=response))
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, models, request(tags={"a": "b"}), current_of(client), check_mode=False)
+        assert "created" not in info.value.to_result()

@@ -77,7 +77,7 @@ def group(name, location="westus2", tags=None, state="Succeeded"):
 
 
 def resource(name, kind="Microsoft.DigitalTwins/digitalTwinsInstances"):
-    return SimpleNamespace(name=name, type=kind)
+    return SimpleNamespace(id="/subscriptions/%s/resourceGroups/rg/providers/%s/%s" % (SUB, kind, name), name=name, type=kind)
 
 
 @pytest.mark.parametrize("name", ["rg", "my_rg-1.(test)", "x" * 90, "grüppe"])
@@ -185,3 +185,31 @@ def test_empty_group_is_deleted_and_missing_is_no_change():
     assert ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, False, True, Deadline(60)) == (True, {})
     assert client.writes() == [("delete", True)]
     assert ensure_absent(client, "rg", None, False, False, True, Deadline(60)) == (False, {})
+
+
+def test_delete_resources_do_not_block_the_deletion():
+    instance = resource("dt-failed")
+    client = Client({"rg": group("rg")}, [instance])
+    changed, state = ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, False, True, Deadline(60),
+                                   delete_resources=[instance.id.upper() + "/"])
+    assert changed and state == {}
+    assert [call[0] for call in client.writes()] == ["delete"]
+
+
+def test_other_resources_still_block_with_delete_resources():
+    instance = resource("dt-failed")
+    client = Client({"rg": group("rg")}, [instance, resource("kv1", "Microsoft.KeyVault/vaults")])
+    with pytest.raises(DigitalTwinsError) as info:
+        ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, False, True, Deadline(60),
+                      delete_resources=[instance.id])
+    assert "still holds 1 resource besides delete_resources: kv1 (Microsoft.KeyVault/vaults)" in str(info.value)
+    assert client.writes() == []
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_merged_tags_past_the_limit_are_refused(check_mode):
+    client = Client({"rg": group("rg", tags={"k%d" % i: "v" for i in range(49)})})
+    with pytest.raises(DigitalTwinsError) as info:
+        ensure_present(client, SUB, "rg", None, {"a": "1", "b": "2"}, False, to_dict(client.groups["rg"]), check_mode)
+    assert info.value.code == "TooManyTags" and "51 tags" in str(info.value)
+    assert client.writes() == []
