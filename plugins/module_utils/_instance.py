@@ -217,6 +217,42 @@ def find_by_name(client, name):
     return matches[0] if matches else None
 
 
+def find_instances(client, name=None, resource_group=None):
+    """The instances a query names, as returned dicts: one by name and group, one by name in the subscription, every
+    one in a group, or every one in the subscription. A resource group that does not exist holds none."""
+    try:
+        if name and resource_group:
+            found = get_instance(client, resource_group, name)
+            return [found] if found else []
+        if name:
+            found = find_by_name(client, name)
+            return [found] if found else []
+        return list_instances(client, resource_group)
+    except DigitalTwinsError as error:
+        if error.code == "ResourceGroupNotFound":
+            return []
+        raise
+
+
+def read_current(client, request, check_mode, absent, warn, deadline):
+    """The instance as it is before the task, or None; in a real run, an operation still running on it (an earlier run
+    that timed out, another tool) is waited for first, because Azure refuses to change an instance while it provisions.
+
+    A missing resource group is an error, except for state=absent (nothing to delete) and in check mode, where an
+    earlier task of the play may create it (``warn`` says so).
+    """
+    try:
+        current = get_instance(client, request.resource_group, request.name)
+    except DigitalTwinsError as error:
+        if error.code != "ResourceGroupNotFound" or not (absent or check_mode):
+            raise
+        if not absent:
+            warn("Resource group '%s' does not exist (yet). Check mode assumes an earlier task creates it; a real run "
+                 "fails unless it exists by then." % request.resource_group)
+        return None
+    return current if check_mode else wait_while_busy(client, request, current, deadline)
+
+
 def check_location_offered(resource_client, location):
     """Fail before any write when Azure Digital Twins is not offered in ``location`` (see _locations)."""
     _locations.check_location_offered(resource_client, "Microsoft.DigitalTwins", "digitalTwinsInstances", location,

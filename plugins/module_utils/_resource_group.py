@@ -60,6 +60,12 @@ def get_group(client, name):
     return read_or_none("read resource group '%s'" % name, client.resource_groups.get, name, group_missing_is_absent=True)
 
 
+def read_group(client, name):
+    """The group as a returned dict, or None when it does not exist."""
+    group = get_group(client, name)
+    return to_dict(group) if group is not None else None
+
+
 def wait_while_deleting(client, name, current, deadline):
     """A group still being deleted (by an earlier run that timed out, or by someone else) is waited for."""
     if not current or (current.get("provisioning_state") or "").lower() != "deleting":

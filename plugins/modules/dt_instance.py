@@ -289,10 +289,9 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._instance im
     InstanceRequest,
     ensure_absent,
     ensure_present,
-    get_instance,
+    read_current,
     validate_identity,
     validate_name,
-    wait_while_busy,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
 from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import validate_resource_group_name
@@ -335,32 +334,18 @@ def build_request(module):
 
 def run_module(module):
     request = build_request(module)
+    absent = module.params["state"] == "absent"
     deadline = Deadline(module.params["wait_timeout"])
     # Every ARM request of the task keeps to the deadline too (throttling included): see _clients.deadline_retry_policy.
     module.session.deadline = deadline
-    absent = module.params["state"] == "absent"
     client = module.client("digitaltwins")
-    try:
-        current = get_instance(client, request.resource_group, request.name)
-    except DigitalTwinsError as error:
-        if error.code != "ResourceGroupNotFound" or not (absent or module.check_mode):
-            raise
-        if not absent:
-            module.warn("Resource group '%s' does not exist (yet). Check mode assumes an earlier task creates it; a real run "
-                        "fails unless it exists by then." % request.resource_group)
-        current = None
-
-    if not module.check_mode:
-        # An operation still running (an earlier run that timed out, another tool) is waited for first: Azure refuses
-        # to update or delete an instance while it provisions.
-        current = wait_while_busy(client, request, current, deadline)
+    current = read_current(client, request, module.check_mode, absent, module.warn, deadline)
     if absent:
         changed, after = ensure_absent(client, request, current, module.check_mode, deadline)
     else:
         # The resource client is only needed (and imported) to check the region before a create.
-        resource_client = module.client("resource") if current is None else None
-        changed, after = ensure_present(client, module.session.models("digitaltwins"), request, current,
-                                        module.check_mode, deadline, resource_client=resource_client)
+        changed, after = ensure_present(client, module.session.models("digitaltwins"), request, current, module.check_mode,
+                                        deadline, resource_client=module.client("resource") if current is None else None)
     module.exit_with_state(changed, "instance", current, after)
 
 

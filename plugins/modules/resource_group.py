@@ -163,8 +163,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._module impo
 from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import (
     ensure_absent,
     ensure_present,
-    get_group,
-    to_dict,
+    read_group,
     validate_resource_group_name,
     wait_while_deleting,
 )
@@ -182,18 +181,22 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def run_module(module):
-    params = module.params
+def validate(params):
+    """Every option checked before any request; returns the name and the normalised location."""
     name = validate_resource_group_name(params["name"], option="name")
-    location = validate_location(params["location"])
     validate_tags(params["tags"])
     if params["wait_timeout"] <= 0:
         raise DigitalTwinsError("wait_timeout must be a positive number of seconds (got %s)." % params["wait_timeout"])
+    return name, validate_location(params["location"])
+
+
+def run_module(module):
+    params = module.params
+    name, location = validate(params)
     deadline = Deadline(params["wait_timeout"])
     module.session.deadline = deadline
     client = module.client("resource")
-    group = get_group(client, name)
-    current = to_dict(group) if group is not None else None
+    current = read_group(client, name)
     if params["state"] == "absent":
         changed, after = ensure_absent(client, name, current, params["force"], module.check_mode, params["wait"], deadline,
                                        delete_resources=params["delete_resources"])

@@ -426,3 +426,25 @@ class TestFailedCreateSaysItCreated:
         with pytest.raises(DigitalTwinsError) as info:
             ensure_present(client, models, request(tags={"a": "b"}), current_of(client), check_mode=False)
         assert "created" not in info.value.to_result()
+
+
+class TestQueries:
+    def test_find_instances(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import find_instances
+        client = FakeDigitalTwinsClient({"dt1": instance_body(), "dt2": instance_body("dt2")})
+        assert [i["name"] for i in find_instances(client, "dt1", RG)] == ["dt1"]
+        assert [i["name"] for i in find_instances(client, "DT2")] == ["dt2"]
+        assert find_instances(client, "nope", RG) == []
+        assert find_instances(FakeDigitalTwinsClient(rg_missing=True), "dt1", RG) == []
+
+    def test_read_current_tolerates_a_missing_group_only_in_check_mode_or_absent(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import read_current
+        warnings = []
+        client = FakeDigitalTwinsClient(rg_missing=True)
+        assert read_current(client, request(), True, False, warnings.append, Deadline(5)) is None
+        assert "does not exist (yet)" in warnings[0]
+        assert read_current(client, request(), False, True, warnings.append, Deadline(5)) is None
+        assert len(warnings) == 1
+        with pytest.raises(DigitalTwinsError) as info:
+            read_current(client, request(), False, False, warnings.append, Deadline(5))
+        assert info.value.code == "ResourceGroupNotFound"
