@@ -448,3 +448,33 @@ class TestQueries:
         with pytest.raises(DigitalTwinsError) as info:
             read_current(client, request(), False, False, warnings.append, Deadline(5))
         assert info.value.code == "ResourceGroupNotFound"
+
+
+class TestListForm:
+    def items(self, *requests):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import Item
+        return [Item(index, request=req) for index, req in enumerate(requests)]
+
+    def test_check_mode_predicts_each_item_and_sends_no_write(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import ensure_many
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags={"a": "1"})})
+        items = self.items(request(tags={"a": "2"}), request(name="dt2"), request(name="dt3", location=None))
+        ensure_many(client, models, items, True, Deadline(60))
+        assert client.writes() == []
+        assert [(i.changed, i.verb) for i in items[:2]] == [(True, "update"), (True, "create")]
+        assert items[0].after["tags"] == {"a": "2"} and items[1].after["provisioning_state"] == "Succeeded"
+        assert "location is required" in str(items[2].error)
+        # one list for the group, one name check for the one create
+        assert [c[0] for c in client.calls].count("list_by_resource_group") == 1
+        assert [c[0] for c in client.calls].count("check_name_availability") == 1
+
+    def test_submits_without_waiting_and_isolates_a_failure(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import ensure_many
+        client = FakeDigitalTwinsClient(taken=["dt9"])
+        items = self.items(request(name="dt1", wait=False), request(name="dt9", wait=False), request(name="dt2", wait=False))
+        ensure_many(client, models, items, False, Deadline(60), wait=False)
+        assert [c[2] for c in client.writes()] == [{"polling": False}, {"polling": False}]
+        assert items[1].error.code == "NameNotAvailable" and items[0].error is None and items[2].error is None
+        result = items[0].result()
+        assert result["changed"] and result["msg"] == "created" and result["instance"]["provisioning_state"] == "Provisioning"
+        assert items[1].result()["failed"] and not items[1].result()["changed"]
