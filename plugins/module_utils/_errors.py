@@ -212,8 +212,8 @@ def request_timeout(exc, action, seconds=None):
         writes = request is None or not request.startswith("GET ")
         hint = ("The request may or may not have been applied; re-running the task converges." if writes
                 else "Re-run the task; the service answered slower than the client waits.")
-    return DigitalTwinsError("Could not %s: the request timed out: %s%s." % (action, what,
-                                                                            (" to %s" % request) if request else ""),
+    target = (" to %s" % request) if request else ""
+    return DigitalTwinsError("Could not %s: the request timed out: %s%s." % (action, what, target),
                              code="RequestTimeout", hint=hint)
 
 

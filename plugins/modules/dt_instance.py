@@ -113,7 +113,7 @@ options:
       - Wait for the create, update or delete to finish. With V(false) the module returns as soon as Azure accepted
         the request, and RV(instance.provisioning_state) is what Azure said then (often V(Provisioning)).
       - With V(true) a provisioning that ends V(Failed) or V(Canceled) fails the task. Only a final state Azure sent is
-        reported as Azure's: when the status of the operation cannot be learnt (its status requests keep failing), the
+        reported as Azure's. When the status of the operation cannot be learnt (its status requests keep failing), the
         task fails saying the status is unknown and what the instance's provisioning state is at that moment; a re-run
         converges.
       - When this task created the instance and then fails (provisioning V(Failed), status unknown, timeout), the failed
@@ -126,7 +126,7 @@ options:
       - How long the task may take, in seconds, throttling included. On timeout the task fails and says so; an
         operation already started continues in Azure and re-running the task waits for it and converges.
       - No write request is sent after this time, and a retry that Azure asks to make later than it (C(Retry-After)) is
-        not waited for: the task fails at once, naming the request.
+        not waited for; the task fails at once, naming the request.
     type: int
     default: 1200
 notes:
@@ -135,7 +135,7 @@ notes:
   - Tags are checked against Azure's limits (50 per instance, names up to 512 and values up to 256 characters, no
     C(<>%&\?/) in names) after merging with the existing tags when O(purge_tags=false), before any write and in check
     mode too.
-  - A name that C(checkNameAvailability) reports as taken is first looked up in O(resource_group): when the instance is
+  - A name that C(checkNameAvailability) reports as taken is first looked up in O(resource_group). When the instance is
     there (created meanwhile by a concurrent run of the same task), it is converged like any existing instance instead
     of being reported as a name conflict.
   - In check mode, a resource group that does not exist yet gives a warning rather than an error, so that a play that

@@ -60,7 +60,7 @@ options:
     default: false
   delete_resources:
     description:
-      - With O(state=absent), ARM ids of resources that may be deleted with the group without O(force): for example
+      - With O(state=absent), ARM ids of resources that may be deleted with the group without O(force). For example
         the instance a failed run created (RV(twinops.digital_twins.dt_instance#module:instance.id) of its failed
         result, which says C(created=true)), a V(Failed) one included, to roll that run back.
       - Any other resource in the group still blocks the deletion, and is listed.
@@ -79,7 +79,7 @@ options:
       - How long the task may take, in seconds, throttling included; it matters mostly for a deletion. On timeout the
         task fails and says so; a deletion continues in Azure and re-running the task converges.
       - No write request is sent after this time, and a retry that Azure asks to make later than it (C(Retry-After)) is
-        not waited for: the task fails at once, naming the request.
+        not waited for; the task fails at once, naming the request.
     type: int
     default: 600
 seealso:

@@ -284,9 +284,8 @@ class TestPollerGivesUp:
             try:
                 raise BadStatus("Invalid return status 500 for 'GET' operation")
             except BadStatus as cause:
-                raise azure_exceptions.HttpResponseError(response=FakeResponse(500, {"error": {"code": "InternalServerError",
-                                                                                             "message": "oops"}}),
-                                                         error=cause) from cause
+                body = {"error": {"code": "InternalServerError", "message": "oops"}}
+                raise azure_exceptions.HttpResponseError(response=FakeResponse(500, body), error=cause) from cause
         except azure_exceptions.HttpResponseError as exc:
             return exc
 
