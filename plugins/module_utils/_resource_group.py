@@ -9,17 +9,25 @@
 
 from __future__ import annotations
 
+import time
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import call, read_or_none, wait_for_lro, wait_until
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import (
+    call,
+    read_or_none,
+    timeout_error,
+    wait_for_lro,
+    wait_until,
+)
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import (
     desired_tags,
+    make_diff,
     normalise_location,
     tags_differ,
     validate_result_tags,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
 from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import resource_group_id, validate_resource_group
-from ansible_collections.twinops.digital_twins.plugins.module_utils._locations import check_location_offered
+from ansible_collections.twinops.digital_twins.plugins.module_utils._locations import LocationChecker
 
 
 # How many of a group's resources an error lists before "and more".
@@ -80,13 +88,21 @@ def predict_created(subscription_id, name, location, tags):
     }
 
 
-def ensure_present(client, subscription_id, name, location, tags, purge_tags, current, check_mode):
-    """Create the group or bring its tags in line. Returns (changed, state) - the predicted state in check mode."""
+def location_checker(client):
+    """Checks a region against those the Microsoft.Resources provider lists for groups (one read for many groups)."""
+    return LocationChecker(client, "Microsoft.Resources", "resourceGroups", "Creating a resource group",
+                           code="LocationNotAvailableForResourceGroup")
+
+
+def ensure_present(client, subscription_id, name, location, tags, purge_tags, current, check_mode, locations=None):
+    """Create the group or bring its tags in line. Returns (changed, state) - the predicted state in check mode.
+
+    ``locations`` (a location_checker shared by many groups) checks the region before a create.
+    """
     if current is None:
         if not location:
             raise DigitalTwinsError("Resource group '%s' does not exist and location is required to create it." % name)
-        check_location_offered(client, "Microsoft.Resources", "resourceGroups", location, "Creating a resource group",
-                               code="LocationNotAvailableForResourceGroup")
+        (locations or location_checker(client)).check(location)
         predicted = predict_created(subscription_id, name, location, tags)
         if check_mode:
             return True, predicted
@@ -167,3 +183,110 @@ def _read_state(client, name):
         group = get_group(client, name)
         return to_dict(group)["provisioning_state"] if group is not None else None
     return read
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# List form: many resource groups in one process
+#
+# Every group is read with one list of the subscription's groups, the regions with one read of the resource
+# provider; creates and tag updates are immediate, deletions are sent without waiting and then waited for together
+# (one list of the groups per poll). A failing item fails only itself.
+
+class GroupItem:
+    """One entry of ``resource_groups``: its validated options (None when its input is bad) and its outcome."""
+
+    def __init__(self, index, options=None, error=None, given=None):
+        self.index = index
+        self.options = options
+        self.error = error
+        self.given = given or {}
+        self.current = None
+        self.after = None
+        self.changed = False
+        self.pending = False
+
+    @property
+    def name(self):
+        return self.options["name"] if self.options else _text(self.given.get("name"))
+
+    @property
+    def label(self):
+        return "resource group '%s'" % self.name if self.name else "resource_groups[%d]" % self.index
+
+    def result(self):
+        after = self.after if self.after is not None else (self.current or {})
+        if self.error is not None:
+            message = str(self.error)
+        elif not self.changed:
+            message = "unchanged"
+        elif self.options["state"] == "absent":
+            message = "deleted"
+        else:
+            message = "created" if self.current is None else "updated"
+        return {"name": self.name, "changed": self.changed, "failed": self.error is not None, "msg": message,
+                "resource_group": after, "diff": make_diff(self.current, after)}
+
+
+def _text(value):
+    return value if isinstance(value, str) else None
+
+
+def _list_groups(client):
+    action = "list the resource groups of the subscription"
+    pager = call(action, client.resource_groups.list)
+    return {group["name"].lower(): group for group in call(action, lambda: [to_dict(item) for item in pager])}
+
+
+def ensure_many(client, subscription_id, items, check_mode, wait, deadline, sleep=time.sleep):
+    """Converge every valid GroupItem; each ends with changed, after and possibly error. Returns the items."""
+    valid = [item for item in items if item.error is None]
+    seen = {}
+    for item in valid:
+        key = item.name.lower()
+        if key in seen:
+            item.error = DigitalTwinsError("Resource group '%s' is declared twice in resource_groups (items %d and %d)."
+                                           % (item.name, seen[key] + 1, item.index + 1), code="DuplicateItem")
+        seen.setdefault(key, item.index)
+    valid = [item for item in valid if item.error is None]
+    if not valid:
+        return items
+    groups = _list_groups(client)
+    locations = LocationChecker(client, "Microsoft.Resources", "resourceGroups", "Creating a resource group",
+                                code="LocationNotAvailableForResourceGroup")
+    for item in valid:
+        options = item.options
+        item.current = groups.get(item.name.lower())
+        try:
+            if options["state"] == "absent":
+                item.changed, item.after = ensure_absent(client, item.name, item.current, options["force"], check_mode,
+                                                         False, deadline, delete_resources=options["delete_resources"])
+                item.pending = item.changed and wait and not check_mode
+            else:
+                if wait and not check_mode:
+                    item.current = wait_while_deleting(client, item.name, item.current, deadline)
+                item.changed, item.after = ensure_present(client, subscription_id, item.name, options["location"],
+                                                          options["tags"], options["purge_tags"], item.current, check_mode,
+                                                          locations=locations)
+        except DigitalTwinsError as error:
+            item.error = error
+    delay = 1.0
+    while any(item.pending for item in valid):
+        pending = [item for item in valid if item.pending]
+        if deadline.expired():
+            for item in pending:
+                item.error = timeout_error("resource group '%s' to be deleted" % item.name, deadline, "Deleting")
+                item.pending = False
+            break
+        sleep(min(delay, deadline.remaining()))
+        delay = min(delay * 2, 10.0)
+        try:
+            groups = _list_groups(client)
+        except DigitalTwinsError as error:
+            if error.code == "OperationTimedOut":
+                continue
+            for item in pending:
+                item.error, item.pending = error, False
+            break
+        for item in pending:
+            item.pending = item.name.lower() in groups
+    return items

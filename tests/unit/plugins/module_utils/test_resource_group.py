@@ -31,7 +31,7 @@ class Client:
         self.provider_error = provider_error
         self.providers = SimpleNamespace(get=self.provider)
         self.resource_groups = SimpleNamespace(get=self.get, create_or_update=self.create, update=self.update,
-                                               begin_delete=self.delete)
+                                               begin_delete=self.delete, list=self.list_groups)
         self.resources = SimpleNamespace(list_by_resource_group=self.list_resources)
 
     def provider(self, namespace):
@@ -62,6 +62,10 @@ class Client:
         self.calls.append(("delete", polling))
         self.groups.pop(name)
         return FakePoller()
+
+    def list_groups(self):
+        self.calls.append("list_groups")
+        return iter(list(self.groups.values()))
 
     def list_resources(self, name):
         self.calls.append("list")
@@ -213,3 +217,34 @@ def test_merged_tags_past_the_limit_are_refused(check_mode):
         ensure_present(client, SUB, "rg", None, {"a": "1", "b": "2"}, False, to_dict(client.groups["rg"]), check_mode)
     assert info.value.code == "TooManyTags" and "51 tags" in str(info.value)
     assert client.writes() == []
+
+
+class TestListForm:
+    def items(self, *options):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import GroupItem
+        defaults = dict(location=None, tags=None, purge_tags=True, state="present", force=False, delete_resources=[])
+        return [GroupItem(index, options=dict(defaults, **option)) for index, option in enumerate(options)]
+
+    def test_one_list_one_provider_read_and_per_item_results(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import ensure_many
+        client = Client({"rg1": group("rg1", tags={"a": "1"}), "rg3": group("rg3")})
+        items = self.items(dict(name="rg1", tags={"a": "2"}), dict(name="rg2", location="westus2"),
+                           dict(name="rg4", location="eastus"), dict(name="rg5", location="westeurope"),
+                           dict(name="rg3", state="absent"))
+        ensure_many(client, SUB, items, False, True, Deadline(60), sleep=lambda seconds: None)
+        assert [i.result()["msg"] for i in items[:2]] == ["updated", "created"]
+        assert "not offered in location 'eastus'" in items[2].result()["msg"] and items[2].result()["failed"]
+        assert items[3].result()["msg"] == "created" and items[4].result()["msg"] == "deleted"
+        assert client.calls.count("provider") == 1 and client.calls.count("get") == 0
+        assert ("delete", False) in client.calls
+
+    def test_check_mode_sends_no_write_and_duplicates_fail(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import ensure_many
+        client = Client({"rg1": group("rg1")})
+        items = self.items(dict(name="rg2", location="westus2"), dict(name="RG2", location="westus2"),
+                           dict(name="rg1", state="absent"))
+        ensure_many(client, SUB, items, True, True, Deadline(60))
+        assert client.writes() == []
+        assert items[0].result()["resource_group"]["provisioning_state"] == "Succeeded"
+        assert "declared twice" in items[1].result()["msg"]
+        assert items[2].changed and "rg1" in client.groups
