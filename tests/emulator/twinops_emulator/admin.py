@@ -12,7 +12,7 @@ from .routes_digitaltwins import TERMINAL_RESULTS, instance_body, make_instance
 from .routes_resources import rg_body
 from .web import Route, respond
 
-FAULT_KINDS = ('status', 'drop', 'slow')
+FAULT_KINDS = ('status', 'drop', 'apply_then_drop', 'slow')
 PRINCIPAL_KINDS = ('user', 'servicePrincipal', 'group')
 ADMIN = 'admin'
 

@@ -36,6 +36,17 @@ def _flavour_of(path):
     return ARM
 
 
+def _drop_connection():
+    """Close the client's connection without an answer (an injected fault)."""
+    sock = request.environ.get('werkzeug.socket')
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise _Dropped()
+
+
 class Dispatcher:
     def __init__(self, state, tokens):
         self.state = state
@@ -54,9 +65,12 @@ class Dispatcher:
         request_id = str(uuid.uuid4())
         client_request_id = request.headers.get('client-request-id') or request.headers.get('x-ms-client-request-id') or ''
         try:
-            if flavour != 'admin':
-                self.apply_fault(path, flavour)
-            response = self.route(call, path)
+            fault = self.apply_fault(path, flavour) if flavour != 'admin' else None
+            try:
+                response = self.route(call, path)
+            finally:
+                if fault is not None:   # apply_then_drop: the handler ran (and changed the state); the answer is lost
+                    _drop_connection()
         except EmulatorError as err:
             response = respond(err.status, render(err, request_id, client_request_id), err.headers)
         except _Dropped:
@@ -117,18 +131,14 @@ class Dispatcher:
                     fault = dict(candidate)
                     break
         if fault is None:
-            return
+            return None
         if fault['kind'] == 'slow':
             time.sleep(float(fault.get('delay_seconds') or 0))
-            return
+            return None
         if fault['kind'] == 'drop':
-            sock = request.environ.get('werkzeug.socket')
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            raise _Dropped()
+            _drop_connection()
+        if fault['kind'] == 'apply_then_drop':
+            return fault
         status = int(fault.get('status') or 500)
         headers = {'Retry-After': str(fault['retry_after'])} if fault.get('retry_after') is not None else {}
         codes = {429: ('TooManyRequests', 'The request is being throttled.'), 500: ('InternalServerError', 'Encountered internal server error.'),

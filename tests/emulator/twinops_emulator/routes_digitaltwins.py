@@ -17,6 +17,7 @@ from . import directory as dirmod
 from .arm_errors import EmulatorError, bad_request, resource_group_not_found, resource_not_found
 from .routes_resources import check_subscription
 from .state import now_iso
+from .tags import validate_tags
 from .web import Route, respond
 
 RESOURCE_TYPE = 'Microsoft.DigitalTwins/digitalTwinsInstances'
@@ -172,11 +173,7 @@ def _network_access(value, current='Enabled'):
 
 
 def _tags(value):
-    if value is None:
-        return None
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise bad_request('InvalidRequestContent', "The request content was invalid and could not be deserialized: 'tags must be an object of strings'.")
-    return dict(value) or None
+    return validate_tags(value) or None
 
 
 def _operation_headers(call, op):

@@ -7,6 +7,7 @@ import time
 import uuid
 
 from .arm_errors import EmulatorError, bad_request, resource_group_not_found, subscription_not_found
+from .tags import validate_tags
 from .web import Route, respond
 
 RG_READ = 'Microsoft.Resources/subscriptions/resourceGroups/read'
@@ -37,13 +38,7 @@ def rg_scope(sub, rg):
 
 
 def _validate_tags(tags):
-    if tags is None:
-        return {}
-    if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-        raise bad_request('InvalidRequestContent', "The request content was invalid and could not be deserialized: 'tags must be an object of strings'.")
-    if len(tags) > 50:
-        raise bad_request('InvalidTagNameOrValue', 'The resource has more than 50 tags.')
-    return dict(tags)
+    return validate_tags(tags) or {}
 
 
 def _normalise_location(location):
