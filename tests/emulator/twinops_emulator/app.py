@@ -7,19 +7,19 @@ import time
 import uuid
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import (admin, routes_authorization, routes_digitaltwins, routes_graph, routes_login, routes_metadata, routes_resources,
-               routes_subscriptions)
+from . import admin, providers, routes_graph, routes_login, routes_metadata
 from .arm_errors import AAD, ARM, GRAPH, EmulatorError, arm_body, missing_api_version, render
 from .state import now_iso
 from .tokens import ARM_AUDIENCES, GRAPH_AUDIENCE
-from .web import Call, respond
+from .web import Call, Router, respond
 
 LOG = logging.getLogger('twinops_emulator')
 
-ROUTES = (admin.ROUTES + routes_metadata.ROUTES + routes_login.ROUTES + routes_graph.ROUTES + routes_subscriptions.ROUTES
-          + routes_resources.ROUTES + routes_digitaltwins.ROUTES + routes_authorization.ROUTES)
+# The service routes that are not resource providers (admin, cloud metadata, Entra ID, Graph), then every provider's.
+ROUTES = (admin.ROUTES + providers.admin_routes() + routes_metadata.ROUTES + routes_login.ROUTES + routes_graph.ROUTES
+          + providers.routes())
 METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']
 RATE_LIMIT_KIND = {'PUT': 'writes', 'PATCH': 'writes', 'POST': 'writes', 'DELETE': 'deletes'}
 RATE_LIMIT_REMAINING = {'reads': '11999', 'writes': '1199', 'deletes': '14999'}
@@ -51,12 +51,14 @@ class Dispatcher:
     def __init__(self, state, tokens):
         self.state = state
         self.tokens = tokens
+        self.router = Router(ROUTES)
 
     def audiences(self, kind):
         if kind == 'graph':
             # kiota's default scope is {scheme}://{host}/.default (1.16 drops the port, older releases kept it)
             return (GRAPH_AUDIENCE, self.state.base_url, self.state.base_url.rsplit(':', 1)[0])
-        return ARM_AUDIENCES
+        # ARM accepts the public ARM audiences and, as a real cloud does for its own URL, its resource-manager URL
+        return ARM_AUDIENCES + (self.state.base_url + '/',)
 
     def handle(self, path):
         started = time.time()
@@ -84,28 +86,26 @@ class Dispatcher:
         return response
 
     def route(self, call, path):
-        allowed = None
-        for route in ROUTES:
-            match = route.regex.match(path)
-            if not match:
-                continue
-            handler = route.handlers.get(request.method) or (route.handlers.get('GET') if request.method == 'HEAD' and 'HEAD' not in route.handlers else None)
-            if handler is None:
-                allowed = allowed or route
-                continue
-            if route.auth:
-                call.claims = self.tokens.validate_bearer(request.headers.get('Authorization'), self.audiences(route.auth),
-                                                          GRAPH if route.auth == 'graph' else ARM)
-            with self.state.lock:   # handlers are short and in-memory: one at a time keeps the state consistent
-                if route.api is not None:
-                    if not call.api_version:
-                        raise missing_api_version()
-                    route.api(call, match.groupdict())
-                return handler(call, **match.groupdict())
-        if allowed is not None:
-            raise EmulatorError(405, 'MethodNotAllowed' if allowed.flavour != GRAPH else 'Request_BadRequest',
-                                f"The requested resource does not support http method '{request.method}'.", flavour=allowed.flavour)
-        return self.not_found(path)
+        try:
+            found = self.router.match(path, request.method)
+        except MethodNotAllowed:
+            flavour = _flavour_of(path)
+            raise EmulatorError(405, 'MethodNotAllowed' if flavour != GRAPH else 'Request_BadRequest',
+                                f"The requested resource does not support http method '{request.method}'.",
+                                flavour=flavour if flavour in (GRAPH, AAD) else ARM) from None
+        if found is None:
+            return self.not_found(path)
+        route, values = found
+        handler = route.handlers.get(request.method) or (route.handlers.get('GET') if request.method == 'HEAD' else None)
+        if route.auth:
+            call.claims = self.tokens.validate_bearer(request.headers.get('Authorization'), self.audiences(route.auth),
+                                                      GRAPH if route.auth == 'graph' else ARM)
+        with self.state.lock:   # handlers are short and in-memory: one at a time keeps the state consistent
+            if route.api is not None:
+                if not call.api_version:
+                    raise missing_api_version()
+                route.api(call, values)
+            return handler(call, **values)
 
     def not_found(self, path):
         flavour = _flavour_of(path)

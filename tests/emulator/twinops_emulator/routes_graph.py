@@ -187,15 +187,14 @@ def get_by_ids(call):
     return respond(200, {'@odata.context': _context(call, 'directoryObjects'), 'value': found})
 
 
-V1 = r'^/v1\.0'
 ROUTES = [
-    Route(V1 + r"/users\(userPrincipalName='(?P<upn>.+)'\)/?$", {'GET': get_user_by_upn}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r"/servicePrincipals\(appId='(?P<app_id>[^']+)'\)/?$", {'GET': get_service_principal_by_app_id}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r"/users\('(?P<key>[^/]+)'\)/?$", {'GET': get_user}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/users/(?P<key>[^/]+)/?$', {'GET': get_user}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/servicePrincipals/(?P<key>[^/]+)/?$', {'GET': get_service_principal}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/groups/(?P<key>[^/]+)/?$', {'GET': get_group}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/(?P<collection>users|servicePrincipals|groups)/?$', {'GET': list_collection}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/directoryObjects/getByIds/?$', {'POST': get_by_ids}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/directoryObjects/(?P<key>[^/]+)/?$', {'GET': get_directory_object}, flavour=GRAPH, auth='graph'),
+    Route("/v1.0/users(userprincipalname='<upn>')", {'GET': get_user_by_upn}, flavour=GRAPH, auth='graph'),
+    Route("/v1.0/serviceprincipals(appid='<app_id>')", {'GET': get_service_principal_by_app_id}, flavour=GRAPH, auth='graph'),
+    Route("/v1.0/users('<key>')", {'GET': get_user}, flavour=GRAPH, auth='graph'),
+    Route('/v1.0/users/<key>', {'GET': get_user}, flavour=GRAPH, auth='graph'),
+    Route('/v1.0/serviceprincipals/<key>', {'GET': get_service_principal}, flavour=GRAPH, auth='graph'),
+    Route('/v1.0/groups/<key>', {'GET': get_group}, flavour=GRAPH, auth='graph'),
+    Route('/v1.0/<any(users,serviceprincipals,groups):collection>', {'GET': list_collection}, flavour=GRAPH, auth='graph'),
+    Route('/v1.0/directoryobjects/getbyids', {'POST': get_by_ids}, flavour=GRAPH, auth='graph'),
+    Route('/v1.0/directoryobjects/<key>', {'GET': get_directory_object}, flavour=GRAPH, auth='graph'),
 ]

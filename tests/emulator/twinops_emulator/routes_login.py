@@ -198,11 +198,12 @@ def token_v1(call, tenant):
 
 
 ROUTES = [
-    Route(r'^/federation/\.well-known/openid-configuration$', {'GET': federation_configuration}, flavour=AAD, auth=None),
-    Route(r'^/federation/keys$', {'GET': federation_keys}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/v2\.0/\.well-known/openid-configuration$', {'GET': openid_configuration}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/\.well-known/openid-configuration$', {'GET': openid_configuration_v1}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/discovery/(?:v2\.0/)?keys$', {'GET': keys}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/oauth2/v2\.0/token$', {'POST': token}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/oauth2/token$', {'POST': token_v1}, flavour=AAD, auth=None),
+    Route('/federation/.well-known/openid-configuration', {'GET': federation_configuration}, flavour=AAD, auth=None),
+    Route('/federation/keys', {'GET': federation_keys}, flavour=AAD, auth=None),
+    Route('/<tenant:tenant>/v2.0/.well-known/openid-configuration', {'GET': openid_configuration}, flavour=AAD, auth=None),
+    Route('/<tenant:tenant>/.well-known/openid-configuration', {'GET': openid_configuration_v1}, flavour=AAD, auth=None),
+    Route('/<tenant:tenant>/discovery/keys', {'GET': keys}, flavour=AAD, auth=None),
+    Route('/<tenant:tenant>/discovery/v2.0/keys', {'GET': keys}, flavour=AAD, auth=None),
+    Route('/<tenant:tenant>/oauth2/v2.0/token', {'POST': token}, flavour=AAD, auth=None),
+    Route('/<tenant:tenant>/oauth2/token', {'POST': token_v1}, flavour=AAD, auth=None),
 ]
