@@ -2,20 +2,27 @@
 
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
 from azure.core.exceptions import HttpResponseError
 from azure.identity import ClientSecretCredential
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 from twinops_emulator import providers
+from twinops_emulator.app import create_app
+from twinops_emulator.arm_errors import resource_not_found
 from twinops_emulator.providers.base import Provider
-from twinops_emulator.web import Route, Router
+from twinops_emulator.providers.resources import check_subscription
+from twinops_emulator.state import State, load_seed
+from twinops_emulator.tokens import TokenService
+from twinops_emulator.web import Route, Router, respond
 
 DT_TYPE = 'Microsoft.DigitalTwins/digitalTwinsInstances'
 
 
 def test_registry_holds_one_provider_per_module_in_hook_order():
     names = [p.name for p in providers.REGISTRY]
-    assert names == ['Microsoft.Resources', 'Microsoft.DigitalTwins', 'Microsoft.ManagedIdentity', 'Microsoft.Authorization']
+    assert names == ['Microsoft.EntraID', 'Microsoft.Graph', 'Microsoft.Resources', 'Microsoft.DigitalTwins', 'Microsoft.ManagedIdentity',
+                     'Microsoft.Authorization']
     assert all(isinstance(p, Provider) for p in providers.REGISTRY)
     rules = [r.rule for r in providers.routes()]
     assert len(rules) == len(set(rules)) and '/subscriptions/<sub>/resources' in rules
@@ -95,3 +102,96 @@ def test_arm_accepts_a_token_for_its_own_url(emu):
                           headers={'Authorization': f'Bearer {token}'}, verify=emu.ca_path, timeout=30)
     assert answer.status_code == 401 and answer.json()['error']['code'] == 'InvalidAuthenticationTokenAudience'
     assert emu.url + '/' in answer.json()['error']['message']
+
+
+# ---- a provider written as a test shows the whole interface: one class, registered, and every generic path uses it ----
+
+WIDGET = 'Microsoft.Example/widgets'
+
+
+def _widget_id(sub, rg, name):
+    return f'/subscriptions/{sub}/resourceGroups/{rg}/providers/{WIDGET}/{name}'
+
+
+def put_widget(call, sub, rg, name):
+    check_subscription(call, sub)
+    call.require('Microsoft.Example/widgets/write', _widget_id(sub, rg, name))
+    group = call.state.resource_group(sub, rg)
+    widget = {'id': _widget_id(sub, group['name'], name), 'name': name, 'type': WIDGET, 'location': group['location'], 'tags': {}}
+    call.state.widgets[widget['id'].lower()] = widget
+    return respond(201, widget)
+
+
+def get_widget(call, sub, rg, name):
+    check_subscription(call, sub)
+    widget = call.state.widgets.get(_widget_id(sub, rg, name).lower())
+    if widget is None:
+        raise resource_not_found(WIDGET, name, rg)
+    return respond(200, widget)
+
+
+class Widgets(Provider):
+    name = 'Microsoft.Example'
+    routes = (Route('/subscriptions/<sub>/resourcegroups/<rg>/providers/microsoft.example/widgets/<name>', {'PUT': put_widget, 'GET': get_widget},
+                    api=lambda call, values: None),)
+
+    def reset(self, state):
+        state.widgets = {}
+
+    def registration(self, state, sub):
+        return {'id': f'/subscriptions/{sub}/providers/{self.name}', 'namespace': self.name, 'registrationState': 'Registered'}
+
+    def find(self, state, sub, rg, namespace, pairs):
+        if f'{namespace}/{pairs[0]}'.lower() != WIDGET.lower():
+            return None
+        return _widget_id(sub, rg, pairs[1]).lower() in state.widgets and len(pairs) == 2
+
+    def resources(self, state, sub, rg=None):
+        return [dict(w) for w in state.widgets.values() if rg is None or w['id'].split('/')[4].lower() == rg.lower()]
+
+    def scope_deleted(self, state, scope):
+        for key in [k for k in state.widgets if k.startswith(scope.lower() + '/')]:
+            del state.widgets[key]
+
+    def dump(self, state, call):
+        return {'widgets': sorted(state.widgets)}
+
+
+def test_a_new_provider_plugs_into_routes_resources_scopes_and_admin(tmp_path):
+    seed = load_seed()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    base = 'https://127.0.0.1:1'
+    state = State(seed, base, str(tmp_path), provisioning_delay=0.0, providers=providers.REGISTRY + (Widgets(),))
+    tokens = TokenService(key, base)
+    client = create_app(state, tokens).test_client()
+    sub = state.subscription_id
+    token = tokens.issue(state.tenant_id, state.seed_keys['automation'], 'https://management.azure.com/.default')
+    auth = {'Authorization': f'Bearer {token}'}
+    api = {'api-version': '2021-04-01'}
+    assert client.put(f'/subscriptions/{sub}/resourceGroups/Rg-W', json={'location': 'westus2'}, headers=auth, query_string=api).status_code == 201
+    answer = client.put(f'/Subscriptions/{sub}/resourceGroups/rg-w/providers/Microsoft.Example/widgets/W1', headers=auth, query_string=api)
+    assert answer.status_code == 201 and answer.get_json()['id'] == _widget_id(sub, 'Rg-W', 'W1')
+    assert client.get(f'/subscriptions/{sub}/providers/Microsoft.Example', headers=auth, query_string=api).get_json()['registrationState'] == 'Registered'
+    listed = client.get(f'/subscriptions/{sub}/resources', headers=auth, query_string=api).get_json()['value']
+    assert [r['name'] for r in listed] == ['W1']
+    assert [r['type'] for r in client.get(f'/subscriptions/{sub}/resourceGroups/rg-w/resources', headers=auth, query_string=api).get_json()['value']] \
+        == [WIDGET]
+    # role assignments and permissions see the widget as a resource, and a missing widget as missing
+    assignments = '/providers/Microsoft.Authorization/roleAssignments/'
+    body = {'properties': {'roleDefinitionId': f'/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7',
+                           'principalId': state.seed_keys['alice']['id']}}
+    ra_api = {'api-version': '2022-04-01'}
+    missing = client.put(_widget_id(sub, 'rg-w', 'nope') + assignments + '0a000000-0000-4000-8000-000000000001', json=body, headers=auth,
+                         query_string=ra_api)
+    assert missing.status_code == 404 and missing.get_json()['error']['code'] == 'ResourceNotFound'
+    assert client.put(_widget_id(sub, 'rg-w', 'W1') + assignments + '0a000000-0000-4000-8000-000000000002', json=body, headers=auth,
+                      query_string=ra_api).status_code == 201
+    permissions = client.get(_widget_id(sub, 'rg-w', 'W1') + '/providers/Microsoft.Authorization/permissions', headers=auth, query_string=ra_api)
+    assert permissions.status_code == 200
+    assert client.get('/_emulator/state').get_json()['widgets'] == [_widget_id(sub, 'Rg-W', 'W1').lower()]
+    # deleting the group removes the widget and what was assigned on it
+    assert client.delete(f'/subscriptions/{sub}/resourceGroups/rg-w', headers=auth, query_string=api).status_code == 202
+    with state.lock:
+        state.advance()
+        assert state.widgets == {}
+        assert not [a for a in state.rbac.assignments.values() if 'microsoft.example' in a['id'].lower()]

@@ -1,34 +1,18 @@
-"""Admin API under /_emulator (JSON, no authentication): reset, request log, principals, settings, faults, state dump
-(assembled from every provider) and federated tokens; behaviours and bulk data are the providers' admin hooks. Admin calls are not written to the request log."""
+"""Admin API under /_emulator (JSON, no authentication): health, reset, request log, settings, faults and the state dump
+(assembled from every provider); principals, federated tokens, behaviours and bulk data are the providers' admin hooks. Admin calls are not written to the request log."""
 
 import re
-import time
 import uuid
 
-from . import directory as dirmod
-from .arm_errors import EmulatorError, bad_request
+from .arm_errors import bad_request
 from .web import Route, respond
 
 FAULT_KINDS = ('status', 'drop', 'apply_then_drop', 'slow')
-PRINCIPAL_KINDS = ('user', 'servicePrincipal', 'group')
 ADMIN = 'admin'
 
 
 def _body(call):
     return call.json_body(required=False)
-
-
-def principal_summary(obj):
-    """A directory object for the admin API; secrets never leave the emulator."""
-    summary = {'kind': obj['kind'], 'id': obj['id'], 'display_name': obj['displayName'], 'arm_visible_at': obj.get('_arm_visible_at') or None}
-    if obj['kind'] == 'user':
-        summary.update({'user_principal_name': obj['userPrincipalName'], 'mail': obj['mail'], 'user_type': obj['userType'],
-                        'other_mails': list(obj['otherMails'])})
-    elif obj['kind'] == 'servicePrincipal':
-        summary.update({'app_id': obj['appId'], 'service_principal_type': obj['servicePrincipalType'], 'directory_read': obj['_directory_read']})
-    else:
-        summary['members'] = sorted(obj['_members'])
-    return summary
 
 
 def health(call):
@@ -55,34 +39,6 @@ def clear_requests(call):
     with call.state.lock:
         call.state.requests.clear()
     return respond(200, {'cleared': True})
-
-
-def add_principal(call):
-    body = _body(call)
-    kind = body.get('kind')
-    name = body.get('display_name')
-    if kind not in PRINCIPAL_KINDS or not name:
-        raise bad_request('InvalidParameter', f"'kind' must be one of {', '.join(PRINCIPAL_KINDS)} and 'display_name' is required.")
-    state = call.state
-    with state.lock:
-        if kind == 'user':
-            upn = body.get('user_principal_name') or f"{re.sub(r'[^a-z0-9.]', '', name.lower().replace(' ', '.'))}.{uuid.uuid4().hex[:6]}@{state.tenant_domain}"
-            if upn.lower() in state.directory.by_upn:
-                raise EmulatorError(409, 'Conflict', f"A user with userPrincipalName '{upn}' already exists.")
-            obj = dirmod.new_user(name, upn, mail=body.get('mail'), other_mails=body.get('other_mails'), user_type=body.get('user_type', 'Member'),
-                                  password=body.get('password'))
-        elif kind == 'servicePrincipal':
-            if body.get('app_id') and body['app_id'].lower() in state.directory.by_app_id:
-                raise EmulatorError(409, 'Conflict', f"A service principal with appId '{body['app_id']}' already exists.")
-            obj = dirmod.new_service_principal(name, app_id=body.get('app_id'), secret=body.get('secret'),
-                                               directory_read=bool(body.get('directory_read', False)), tenant_id=state.tenant_id)
-        else:
-            obj = dirmod.new_group(name, body.get('mail_nickname'), description=body.get('description'))
-            obj['_members'] = {str(m).lower() for m in body.get('members') or []}
-        delay = float(body.get('arm_visible_after_seconds') or 0)
-        obj['_arm_visible_at'] = time.time() + delay if delay > 0 else 0
-        state.directory.add(obj)
-        return respond(201, principal_summary(obj))
 
 
 def settings(call):
@@ -138,29 +94,14 @@ def dump_state(call):
         body = {'tenant_id': state.tenant_id, 'subscription_id': state.subscription_id, 'settings': dict(state.settings)}
         for provider in state.providers:
             body.update(provider.dump(state, call))
-        body['principals'] = [principal_summary(o) for o in state.directory.objects.values()]
         return respond(200, body)
-
-
-def federated_token(call):
-    body = _body(call)
-    client_id = body.get('client_id') or ''
-    with call.state.lock:
-        app = call.state.directory.by_app_id.get(client_id.lower())
-        credentials = list(app.get('_federated', [])) if app else []
-    if not credentials:
-        raise bad_request('InvalidParameter', f"No application with a federated credential has client_id '{client_id}'.")
-    subject = body.get('subject') or credentials[0]['subject']
-    return respond(200, {'token': call.tokens.mint_federated(subject), 'issuer': f'{call.base_url}/federation', 'subject': subject})
 
 
 ROUTES = [
     Route('/_emulator/health', {'GET': health}, flavour=ADMIN, auth=None),
     Route('/_emulator/reset', {'POST': reset}, flavour=ADMIN, auth=None),
     Route('/_emulator/requests', {'GET': get_requests, 'DELETE': clear_requests}, flavour=ADMIN, auth=None),
-    Route('/_emulator/principals', {'POST': add_principal}, flavour=ADMIN, auth=None),
     Route('/_emulator/settings', {'GET': settings, 'POST': settings}, flavour=ADMIN, auth=None),
     Route('/_emulator/faults', {'GET': list_faults, 'POST': add_fault, 'DELETE': clear_faults}, flavour=ADMIN, auth=None),
     Route('/_emulator/state', {'GET': dump_state}, flavour=ADMIN, auth=None),
-    Route('/_emulator/federated-token', {'POST': federated_token}, flavour=ADMIN, auth=None),
 ]   # each provider adds its own admin hooks (providers.admin_routes())

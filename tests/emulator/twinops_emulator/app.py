@@ -9,7 +9,7 @@ import uuid
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import admin, providers, routes_graph, routes_login, routes_metadata
+from . import admin, routes_metadata
 from .arm_errors import AAD, ARM, GRAPH, EmulatorError, arm_body, missing_api_version, render
 from .state import now_iso
 from .tokens import ARM_AUDIENCES, GRAPH_AUDIENCE
@@ -17,9 +17,12 @@ from .web import Call, Router, respond
 
 LOG = logging.getLogger('twinops_emulator')
 
-# The service routes that are not resource providers (admin, cloud metadata, Entra ID, Graph), then every provider's.
-ROUTES = (admin.ROUTES + providers.admin_routes() + routes_metadata.ROUTES + routes_login.ROUTES + routes_graph.ROUTES
-          + providers.routes())
+
+
+def routes_of(providers):
+    """The admin API and cloud metadata, then every provider's admin hooks and routes."""
+    return (admin.ROUTES + [r for p in providers for r in p.admin_routes] + routes_metadata.ROUTES
+            + [r for p in providers for r in p.routes])
 METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']
 RATE_LIMIT_KIND = {'PUT': 'writes', 'PATCH': 'writes', 'POST': 'writes', 'DELETE': 'deletes'}
 RATE_LIMIT_REMAINING = {'reads': '11999', 'writes': '1199', 'deletes': '14999'}
@@ -51,7 +54,7 @@ class Dispatcher:
     def __init__(self, state, tokens):
         self.state = state
         self.tokens = tokens
-        self.router = Router(ROUTES)
+        self.router = Router(routes_of(state.providers))
 
     def audiences(self, kind):
         if kind == 'graph':

@@ -7,7 +7,6 @@ import time
 
 import yaml
 
-from . import directory as dirmod
 from .clock import now_iso
 from .rbac import scope_key
 
@@ -59,9 +58,6 @@ class State:
             self.settings = dict(DEFAULT_SETTINGS, provisioning_delay_seconds=self.initial_delay)
             self.faults = []
             self.requests.clear()
-            self.seed_keys = {}
-            self.directory = dirmod.Directory()
-            self._load_directory()
             for provider in self.providers:
                 provider.reset(self)
 
@@ -69,24 +65,6 @@ class State:
         return str(text).replace('{subscription}', self.subscription_id).replace('{base_url}', self.base_url)
 
     _subst = subst
-
-    def _load_directory(self):
-        seed = self.seed
-        for item in seed.get('service_principals', []):
-            obj = dirmod.new_service_principal(item['display_name'], app_id=item['app_id'], object_id=item['id'], secret=item.get('secret'),
-                                               directory_read=item.get('directory_read', False), tenant_id=self.tenant_id)
-            obj['_certs'] = list(self.seed_certs.get(item['key'], []))
-            obj['_federated'] = [dict(c, issuer=self.subst(c['issuer'])) for c in item.get('federated_credentials', [])]
-            self.seed_keys[item['key']] = self.directory.add(obj)
-        for item in seed.get('users', []):
-            obj = dirmod.new_user(item['display_name'], item['user_principal_name'], mail=item.get('mail'), other_mails=item.get('other_mails'),
-                                  user_type=item.get('user_type', 'Member'), object_id=item['id'], given_name=item.get('given_name'),
-                                  surname=item.get('surname'), password=item.get('password'))
-            self.seed_keys[item['key']] = self.directory.add(obj)
-        for item in seed.get('groups', []):
-            obj = dirmod.new_group(item['display_name'], item.get('mail_nickname'), object_id=item['id'], description=item.get('description'))
-            obj['_members'] = {self.seed_keys[m]['id'].lower() for m in item.get('members', [])}
-            self.seed_keys[item['key']] = self.directory.add(obj)
 
     # ---- what the providers answer together ----------------------------------------------------------------------
     def advance(self):
