@@ -1,5 +1,6 @@
 """Admin API under /_emulator (JSON, no authentication): health, reset, request log, settings, faults and the state dump
-(assembled from every provider); principals, federated tokens, behaviours and bulk data are the providers' admin hooks. Admin calls are not written to the request log."""
+(assembled from every provider); principals, federated tokens, behaviours and bulk data are the providers' admin hooks.
+Admin calls are not written to the request log."""
 
 import re
 import uuid
