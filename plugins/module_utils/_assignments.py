@@ -18,29 +18,29 @@ Reads are scope-filtered (``principalId eq '<id>'`` or ``atScope()`` on the scop
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from dataclasses import dataclass
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import (
+    assignment_id,
+    at_or_above,
+    instance_id,
+    same_scope,
+    scope_key,
+    scope_of_assignment_id,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import ROLE_WRITERS
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import (
     BUILTIN_BY_GUID,
     CONTROL_ROLE_GUIDS,
     DATA_ROLE_GUIDS,
     guid_of,
-    is_guid,
 )
 
 # The namespace of ARM's (and Bicep's) guid() template function.
 ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
-ASSIGNMENTS_SEGMENT = "/providers/Microsoft.Authorization/roleAssignments/"
-
-INSTANCE_NAME_RE = re.compile(r"^(?!-)[A-Za-z0-9-]{3,63}(?<!-)$")
-RESOURCE_GROUP_RE = re.compile(r"^[-\w.()]{1,90}$", re.UNICODE)
-_SEGMENT_RE = re.compile(r"^[^\s/?#%\\]+$")
-_INSTANCE_SCOPE_RE = re.compile(r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.digitaltwins/"
-                                r"digitaltwinsinstances/[^/]+$", re.IGNORECASE)
 
 # PrincipalNotFound retries: 2 s, 4 s, 8 s, then every 15 s, never beyond principal_wait_timeout.
 FIRST_DELAY = 2
@@ -49,98 +49,17 @@ MAX_DELAY = 15
 READ_BACK_ATTEMPTS = 4
 READ_BACK_DELAY = 2
 
-ROLE_WRITERS = "Owner, User Access Administrator or Role Based Access Control Administrator"
-
 
 # ---- scopes ----------------------------------------------------------------------------------------------------------
 
-def validate_resource_group(name):
-    if not name or not RESOURCE_GROUP_RE.match(name) or name.endswith("."):
-        raise DigitalTwinsError("resource_group %r is not a valid resource group name (1-90 letters, digits, '_', '-', "
-                                "'.', '(' or ')', not ending in '.')." % name)
-
-
-def validate_instance_name(name):
-    if not name or not INSTANCE_NAME_RE.match(name):
-        raise DigitalTwinsError("instance %r is not a valid Azure Digital Twins instance name (3-63 letters, digits and "
-                                "hyphens, no hyphen at either end)." % name)
-
-
 def instance_scope(subscription_id, resource_group, name):
-    """The ARM id of a Digital Twins instance, used as assignment scope."""
-    validate_resource_group(resource_group)
-    validate_instance_name(name)
-    return ("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DigitalTwins/digitalTwinsInstances/%s"
-            % (subscription_id, resource_group, name))
-
-
-def validate_scope(scope):
-    """A scope as ARM expects it (one leading slash, no trailing slash, case kept); raises when malformed.
-
-    Accepted: ``/``, a management group, a subscription, a resource group, or a resource (with child resources).
-    """
-    text = (scope or "").strip()
-    usage = ("scope %r is not an Azure scope. Use /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<name>, a "
-             "resource id such as /subscriptions/<id>/resourceGroups/<name>/providers/Microsoft.DigitalTwins/"
-             "digitalTwinsInstances/<name>, or /providers/Microsoft.Management/managementGroups/<id>." % scope)
-    if not text.startswith("/"):
-        raise DigitalTwinsError(usage)
-    if text.strip("/") == "":
-        return "/"
-    parts = text.strip("/").split("/")
-    if not all(_SEGMENT_RE.match(part) for part in parts):
-        raise DigitalTwinsError(usage)
-    lowered = [part.lower() for part in parts]
-    if lowered[0] == "providers":
-        if len(parts) != 4 or lowered[1] != "microsoft.management" or lowered[2] != "managementgroups":
-            raise DigitalTwinsError(usage)
-    elif lowered[0] == "subscriptions":
-        if len(parts) < 2 or not is_guid(parts[1]):
-            raise DigitalTwinsError(usage + " The subscription must be its id (a GUID).")
-        rest = lowered[2:]
-        if rest:
-            if rest[0] != "resourcegroups" or len(rest) < 2:
-                raise DigitalTwinsError(usage)
-            validate_resource_group(parts[3])
-            rest = rest[2:]
-        if rest:
-            # providers/<Namespace>/<type>/<name>[/<type>/<name>...]
-            if rest[0] != "providers" or len(rest) < 4 or len(rest) % 2 != 0:
-                raise DigitalTwinsError(usage)
-            if "microsoft.authorization" in rest:
-                raise DigitalTwinsError(usage + " (It looks like a role assignment or definition id, not a scope.)")
-    else:
-        raise DigitalTwinsError(usage)
-    return "/" + "/".join(parts)
-
-
-def scope_key(scope):
-    """Comparison key of a scope: lower case, one leading slash, no trailing slash."""
-    return ("/" + (scope or "").strip().strip("/")).lower()
-
-
-def same_scope(left, right):
-    return scope_key(left) == scope_key(right)
-
-
-def at_or_above(candidate, scope):
-    """True when ``candidate`` is ``scope`` or one of its parents (so an assignment there applies to ``scope``)."""
-    parent, child = scope_key(candidate), scope_key(scope)
-    return parent == "/" or parent == child or child.startswith(parent + "/")
-
-
-def is_instance_scope(scope):
-    return bool(_INSTANCE_SCOPE_RE.match("/" + (scope or "").strip("/")))
+    """The ARM id of a Digital Twins instance, used as assignment scope (names validated, no request)."""
+    return instance_id(subscription_id, resource_group, name)
 
 
 def scope_of(assignment):
     """The scope of an assignment model (from its id when ARM left ``scope`` out)."""
-    scope = getattr(assignment, "scope", None)
-    if scope:
-        return scope
-    assignment_id = getattr(assignment, "id", None) or ""
-    index = assignment_id.lower().find(ASSIGNMENTS_SEGMENT.lower())
-    return assignment_id[:index] or "/" if index >= 0 else None
+    return getattr(assignment, "scope", None) or scope_of_assignment_id(getattr(assignment, "id", None))
 
 
 # ---- names and identity ----------------------------------------------------------------------------------------------
@@ -149,11 +68,6 @@ def assignment_name(scope, principal_id, role_guid):
     """The deterministic assignment name for (scope, principal, role), equal to Bicep's getRoleAssignmentName()."""
     key = "-".join([scope_key(scope).rstrip("/"), principal_id.strip().lower(), guid_of(role_guid)])
     return str(uuid.uuid5(ARM_GUID_NAMESPACE, key))
-
-
-def assignment_id(scope, name):
-    base = "" if scope_key(scope) == "/" else "/" + scope.strip().strip("/")
-    return base + ASSIGNMENTS_SEGMENT + name
 
 
 def matches(assignment, scope, principal_id, role_guid):
@@ -234,6 +148,45 @@ def find(assignments, desired):
     found = [a for a in assignments if matches(a, desired.scope, desired.principal.id, desired.role.guid)]
     found.sort(key=lambda a: (getattr(a, "name", "") or "").lower() != desired.name)
     return found
+
+
+def applying_at(client, scope, principal_id=None):
+    """The assignments that apply at ``scope`` (on it or a parent), of one principal when given (one list)."""
+    fetched = list_for_principal(client, scope, principal_id) if principal_id else list_at_scope(client, scope)
+    # principalId filters also return child scopes
+    return [a for a in fetched if at_or_above(scope_of(a) or "", scope)]
+
+
+def select(applying, scope, role_guid=None, include_inherited=False):
+    """The direct ones of ``applying`` (and the inherited ones when asked), of one role when given."""
+    return [a for a in applying if (include_inherited or same_scope(scope_of(a), scope))
+            and (role_guid is None or guid_of(a.role_definition_id) == role_guid)]
+
+
+def report(selected, scope, role_names=None, principal=None):
+    """The returned dicts of ``selected``: direct first, then by scope depth, role name and principal."""
+    names = role_names or {}
+    states = []
+    for item in selected:
+        state = to_state(item, names.get(guid_of(item.role_definition_id)))
+        state["inherited"] = not same_scope(state["scope"], scope)
+        if principal is not None:
+            state.update(assignee=principal.assignee, resolved_by=principal.resolved_by)
+        states.append(state)
+    states.sort(key=lambda a: (a["inherited"], len(a["scope"] or ""), a["role_name"] or "", a["principal_id"] or ""))
+    return states
+
+
+def data_role_warnings(applying, scope, principal_ids, labels):
+    """The Owner-is-not-Data-Owner warning for each of ``principal_ids``, from what applies to it at ``scope``."""
+    warnings = []
+    for principal_id in sorted(set(principal_ids)):
+        own = [a for a in applying if (a.principal_id or "").lower() == principal_id]
+        label = "%s (%s)" % (labels[principal_id], principal_id) if labels.get(principal_id) else principal_id
+        warning = data_role_warning(held_roles(own), scope, "Principal " + label)
+        if warning:
+            warnings.append(warning)
+    return warnings
 
 
 # ---- writes ----------------------------------------------------------------------------------------------------------
@@ -339,10 +292,15 @@ def ensure_absent(client, desired, current, check_mode):
 
 # ---- the Owner-is-not-Data-Owner warning -----------------------------------------------------------------------------
 
-def data_role_warning(assignments, scope, label):
-    """A warning when the assignments applying at ``scope`` give Owner/Contributor but no Digital Twins data role."""
-    applying = set(guid_of(getattr(a, "role_definition_id", None)) for a in assignments
-                   if at_or_above(scope_of(a) or "", scope))
+def held_roles(assignments):
+    """(scope, role definition id) of assignment models: what the data role warning looks at."""
+    return [(scope_of(a) or "", getattr(a, "role_definition_id", None)) for a in assignments]
+
+
+def data_role_warning(held, scope, label):
+    """A warning when the roles ``held`` ((scope, role definition id) pairs, see held_roles) applying at ``scope``
+    give Owner/Contributor but no Digital Twins data role."""
+    applying = set(guid_of(role_definition) for held_scope, role_definition in held if at_or_above(held_scope, scope))
     control = sorted(BUILTIN_BY_GUID[g] for g in applying & CONTROL_ROLE_GUIDS)
     if not control or applying & DATA_ROLE_GUIDS:
         return None

@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import warnings
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import TENANT_DOMAIN_RE, is_guid
 
 AUTH_SOURCES = ["auto", "env", "cli", "msi", "workload_identity"]
 
@@ -53,8 +53,6 @@ NO_CREDENTIALS_MESSAGE = (
     "Set them once for all tasks with module_defaults for group/twinops.digital_twins.all."
 )
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 
 # The methods auth_source=auto and env pick from, in order: (method, the option that selects it, what it also needs).
 _EXPLICIT_METHODS = (
@@ -133,11 +131,11 @@ def select_method(params, which=shutil.which, environ=None):
 def validate_auth_params(params):
     """Checks of the authentication options that need no request."""
     subscription = params.get("subscription_id")
-    if subscription and not _GUID.match(subscription.strip()):
+    if subscription and not is_guid(subscription.strip()):
         raise DigitalTwinsError("subscription_id %r is not a subscription id: it must be a GUID such as "
                                 "00000000-0000-0000-0000-000000000000." % subscription)
     tenant = params.get("tenant")
-    if tenant and not _TENANT.match(tenant.strip()):
+    if tenant and not TENANT_DOMAIN_RE.match(tenant.strip()):
         raise DigitalTwinsError("tenant %r is neither a tenant id (GUID) nor a domain name such as contoso.onmicrosoft.com."
                                 % tenant)
     for option in ("certificate_path", "federated_token_file"):

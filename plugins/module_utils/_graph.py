@@ -94,11 +94,6 @@ def graph_base_url(cloud):
     return cloud.require_graph().rstrip("/") + "/" + GRAPH_API_VERSION
 
 
-def odata_literal(text):
-    """The body of an OData string literal: single quotes doubled."""
-    return text.replace("'", "''")
-
-
 def principal_type_of(odata_type):
     return PRINCIPAL_TYPES.get((odata_type or "").lower())
 

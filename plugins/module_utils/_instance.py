@@ -31,20 +31,21 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     tags_differ,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import (
+    instance_id,
+    resource_group_of,
+    validate_instance_name,
+    validate_user_assigned_identity_id,
+)
 from ansible_collections.twinops.digital_twins.plugins.module_utils import _locations
 
 RESOURCE_TYPE = "Microsoft.DigitalTwins/digitalTwinsInstances"
-NAME_PATTERN = re.compile(r"^(?!-)[A-Za-z0-9-]{3,63}(?<!-)$")
 IDENTITY_TYPES = ("None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned")
 PUBLIC_NETWORK_ACCESS = ("Enabled", "Disabled")
 # What Azure sets when a create does not say (publicNetworkAccess defaults to Enabled).
 DEFAULT_PUBLIC_NETWORK_ACCESS = "Enabled"
 # Provisioning states in which an operation is still running; every other state is final.
 BUSY_STATES = ("provisioning", "updating", "deleting", "suspending", "restoring", "moving")
-_USER_IDENTITY_ID = re.compile(
-    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ManagedIdentity/userAssignedIdentities/[^/]+$",
-    re.IGNORECASE)
-_RG_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -52,18 +53,7 @@ _RG_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 
 def validate_name(name):
     """The instance naming rules: 3-63 letters, digits and hyphens, no hyphen at either end."""
-    if not name or not NAME_PATTERN.match(name):
-        problems = []
-        if not name or len(name) < 3 or len(name) > 63:
-            problems.append("it has %d characters" % len(name or ""))
-        if name and re.search(r"[^A-Za-z0-9-]", name):
-            problems.append("it contains %s" % ", ".join(repr(c) for c in sorted(set(re.findall(r"[^A-Za-z0-9-]", name)))))
-        if name and (name.startswith("-") or name.endswith("-")):
-            problems.append("it starts or ends with a hyphen")
-        raise DigitalTwinsError(
-            "name %r is not a valid Digital Twins instance name (%s): use 3-63 letters, digits and hyphens, with no "
-            "hyphen at either end." % (name, "; ".join(problems) or "invalid"), code="InvalidName")
-    return name
+    return validate_instance_name(name)
 
 
 def normalise_identity_type(value):
@@ -82,13 +72,7 @@ def validate_identity(identity):
     if identity is None:
         return None
     kind = normalise_identity_type(identity.get("type"))
-    ids = [(i or "").strip().rstrip("/") for i in identity.get("user_assigned_identities") or []]
-    for resource_id in ids:
-        if not _USER_IDENTITY_ID.match(resource_id or ""):
-            raise DigitalTwinsError(
-                "identity.user_assigned_identities has %r, which is not the resource id of a user-assigned identity "
-                "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/"
-                "userAssignedIdentities/<name>)." % resource_id)
+    ids = [validate_user_assigned_identity_id(i) for i in identity.get("user_assigned_identities") or []]
     lowered = [i.lower() for i in ids]
     if len(set(lowered)) != len(lowered):
         raise DigitalTwinsError("identity.user_assigned_identities lists the same identity twice.")
@@ -117,10 +101,6 @@ class InstanceRequest:
     @property
     def description(self):
         return "instance '%s' in resource group '%s'" % (self.name, self.resource_group)
-
-
-def instance_id(subscription_id, resource_group, name):
-    return "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (subscription_id, resource_group, RESOURCE_TYPE, name)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -161,12 +141,11 @@ def to_dict(instance):
     """The returned ``instance`` dict for an SDK DigitalTwinsDescription."""
     if instance is None:
         return {}
-    match = _RG_IN_ID.search(instance.id or "")
     host = _host(instance.host_name)
     return {
         "id": instance.id,
         "name": instance.name,
-        "resource_group": match.group(1) if match else None,
+        "resource_group": resource_group_of(instance.id),
         "location": normalise_location(instance.location),
         "host_name": host,
         "endpoint": "https://%s" % host if host else None,

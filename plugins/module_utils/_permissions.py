@@ -45,6 +45,7 @@ import re
 from dataclasses import dataclass, field
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import parse_scope
 
 ROLE_ASSIGNMENTS_WRITE = "Microsoft.Authorization/roleAssignments/write"
 ROLE_ASSIGNMENTS_DELETE = "Microsoft.Authorization/roleAssignments/delete"
@@ -57,8 +58,6 @@ ROLE_WRITERS = "Owner, User Access Administrator or Role Based Access Control Ad
 # 404 codes that mean "this resource does not exist" (its parent may): the parent answers for it.
 MISSING_RESOURCE_CODES = ("ResourceNotFound", "ParentResourceNotFound")
 
-_SCOPE_RE = re.compile(r"^/subscriptions/(?P<sub>[^/]+)(?:/resourceGroups/(?P<rg>[^/]+)(?:/providers/(?P<rest>.+))?)?$",
-                       re.IGNORECASE)
 
 
 # ---- matching ------------------------------------------------------------------------------------------------------
@@ -122,32 +121,29 @@ class Target:
 
 def targets(scope, subscription_id):
     """The permission reads that can answer for ``scope``, most specific first: the resource, its parent resources,
-    then the resource group. ``(targets, reason)``; no targets and the reason when none can (see the module text)."""
-    text = "/" + (scope or "").strip().strip("/")
-    match = _SCOPE_RE.match(text)
-    if not match:
-        if text.lower().startswith("/subscriptions/"):
-            return [], "the permissions operations cannot address a scope of this form"
+    then the resource group. ``(targets, reason)``; no targets and the reason when none can (see the module text).
+
+    ``scope`` is parsed with the collection's scope rules, so a malformed scope raises DigitalTwinsError here too."""
+    parsed = parse_scope(scope)
+    if parsed.kind in ("root", "management_group"):
         return [], ("Microsoft.Authorization 2022-04-01 has no permissions operation for a management group or the "
                     "root scope")
-    if match.group("sub").lower() != (subscription_id or "").lower():
+    if parsed.subscription.lower() != (subscription_id or "").lower():
         return [], "the scope is in another subscription than the one the task works in (%s)" % subscription_id
-    if not match.group("rg"):
+    if parsed.kind == "subscription":
         return [], "Microsoft.Authorization 2022-04-01 has no permissions operation for a subscription"
-    rg = match.group("rg")
-    rg_scope = "/subscriptions/%s/resourceGroups/%s" % (match.group("sub"), rg)
+    if parsed.is_extension:
+        return [], "the permissions operations cannot address a scope of this form"
+    rg = parsed.resource_group
+    rg_scope = parsed.resource_group_id
     found = []
-    rest = match.group("rest")
-    if rest:
-        parts = rest.split("/")
-        if len(parts) < 3 or len(parts) % 2 == 0 or any(part.lower() == "providers" for part in parts):
-            return [], "the permissions operations cannot address a scope of this form"
-        namespace, pairs = parts[0], parts[1:]
-        while pairs:
-            parent = "/".join(pairs[:-2])
-            found.append(Target(scope=rg_scope + "/providers/" + "/".join([namespace] + pairs), resource_group=rg,
-                                namespace=namespace, parent=parent, resource_type=pairs[-2], name=pairs[-1]))
-            pairs = pairs[:-2]
+    pairs = list(parsed.resources)
+    while pairs:
+        found.append(Target(scope=rg_scope + "/providers/%s/%s" % (parsed.namespace, "/".join("%s/%s" % p for p in pairs)),
+                            resource_group=rg, namespace=parsed.namespace,
+                            parent="/".join("%s/%s" % p for p in pairs[:-1]), resource_type=pairs[-1][0],
+                            name=pairs[-1][1]))
+        pairs = pairs[:-1]
     found.append(Target(scope=rg_scope, resource_group=rg))
     return found, None
 

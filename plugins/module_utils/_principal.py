@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
-from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GRAPH_ACCESS_HINT, GraphError, odata_literal
-from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import is_guid
+from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GRAPH_ACCESS_HINT, GraphError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import is_guid, odata_literal
 
 PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"]
 ASSIGNEE_MAX = 256
@@ -227,21 +227,45 @@ def _not_found(value, kind):
 LOOKUPS = {"email": _by_email, "object_id": _by_object_id, "name": _by_name}
 
 
+def _outcome(text, kind, result):
+    """The Principal a lookup found, or the DigitalTwinsError to report for it."""
+    if isinstance(result, GraphError) and result.status in (401, 403):
+        return DigitalTwinsError("Could not resolve assignee %r: Microsoft Graph refused the directory lookup (%s)."
+                                 % (text, result.message), code=result.code, status=result.status,
+                                 request_id=result.request_id, hint=GRAPH_ACCESS_HINT)
+    if isinstance(result, DigitalTwinsError):
+        return result
+    if isinstance(result, BaseException):
+        raise result
+    resolved_by, candidate = result
+    if candidate is None:
+        return _not_found(text, kind)
+    return _principal(candidate, text, resolved_by)
+
+
+def resolve_many(values, directory):
+    """{value: Principal or DigitalTwinsError} for assignee values (validated before any request); the look-ups of
+    all values run concurrently in one Graph session."""
+    kinds = dict((value.strip(), classify(value)) for value in values)
+
+    async def work(queries):
+        import asyncio  # imported only on the look-up path (object ids never need it)
+
+        texts = list(kinds)
+        results = await asyncio.gather(*(LOOKUPS[kinds[text]](queries, text) for text in texts),
+                                       return_exceptions=True)
+        return dict(zip(texts, results))
+
+    found = directory.run(work) if kinds else {}
+    return dict((text, _outcome(text, kinds[text], result)) for text, result in found.items())
+
+
 def resolve(value, directory):
     """Resolve an assignee value to a Principal through ``directory`` (validated before any request)."""
-    kind = classify(value)
-    text = value.strip()
-    try:
-        resolved_by, candidate = directory.run(lambda queries: LOOKUPS[kind](queries, text))
-    except GraphError as err:
-        if err.status in (401, 403):
-            raise DigitalTwinsError("Could not resolve assignee %r: Microsoft Graph refused the directory lookup (%s)."
-                                    % (text, err.message), code=err.code, status=err.status,
-                                    request_id=err.request_id, hint=GRAPH_ACCESS_HINT) from None
-        raise
-    if candidate is None:
-        raise _not_found(text, kind)
-    return _principal(candidate, text, resolved_by)
+    outcome = resolve_many([value], directory)[value.strip()]
+    if isinstance(outcome, DigitalTwinsError):
+        raise outcome
+    return outcome
 
 
 def display_names(object_ids, directory):
@@ -253,3 +277,11 @@ def display_names(object_ids, directory):
         return await queries.by_ids(object_ids)
 
     return dict((obj["id"], obj.get("display_name")) for obj in directory.run(work))
+
+
+def known_object_ids(object_ids, directory):
+    """The ids among ``object_ids`` that the directory holds, or None when the directory cannot be read."""
+    try:
+        return set(display_names(object_ids, directory))
+    except DigitalTwinsError:
+        return None

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import call, read_or_none, wait_for_lro, wait_until
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import (
@@ -18,10 +17,9 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     tags_differ,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import resource_group_id, validate_resource_group
 from ansible_collections.twinops.digital_twins.plugins.module_utils._locations import check_location_offered
 
-# ARM: 1-90 characters; letters (Unicode too), digits, underscores, hyphens, periods and parentheses; no period at the end.
-_NAME = re.compile(r"^[-\w.()]{1,90}$", re.UNICODE)
 
 # How many of a group's resources an error lists before "and more".
 RESOURCE_LIST_CAP = 20
@@ -29,15 +27,11 @@ RESOURCE_LIST_CAP = 20
 
 def validate_resource_group_name(name, option="resource_group"):
     """Check a resource group name before any request; raises DigitalTwinsError."""
-    if not name or not _NAME.match(name) or name.endswith("."):
-        raise DigitalTwinsError(
-            "%s %r is not a valid resource group name: use 1-90 letters, digits, underscores, hyphens, periods and "
-            "parentheses, not ending with a period." % (option, name))
-    return name
+    return validate_resource_group(name, option)
 
 
 def group_id(subscription_id, name):
-    return "/subscriptions/%s/resourceGroups/%s" % (subscription_id, name)
+    return resource_group_id(subscription_id, name)
 
 
 def to_dict(group):

@@ -13,10 +13,16 @@ tenant and cloud. Other names are looked up with ``$filter=roleName eq '<name>'`
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import (
+    guid_of,
+    is_guid,
+    odata_literal,
+    parse_role_definition_id,
+    role_definition_id,
+)
 
 DATA_OWNER = "Azure Digital Twins Data Owner"
 DATA_READER = "Azure Digital Twins Data Reader"
@@ -37,11 +43,6 @@ _BUILTIN_BY_LOWER_NAME = {name.lower(): name for name in BUILTIN_ROLES}
 DATA_ROLE_GUIDS = frozenset([BUILTIN_ROLES[DATA_OWNER], BUILTIN_ROLES[DATA_READER]])
 CONTROL_ROLE_GUIDS = frozenset([BUILTIN_ROLES["Owner"], BUILTIN_ROLES["Contributor"]])
 
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-# /providers/Microsoft.Authorization/roleDefinitions/<guid>, optionally below a subscription or management group.
-ROLE_ID_RE = re.compile(r"^(?P<prefix>(/[^/]+/[^/]+)*)/providers/microsoft\.authorization/roledefinitions/(?P<guid>[^/]+)/?$",
-                        re.IGNORECASE)
-_SUBSCRIPTION_RE = re.compile(r"^/subscriptions/(?P<sub>[^/]+)", re.IGNORECASE)
 ROLE_NAME_MAX = 512
 
 
@@ -62,10 +63,6 @@ class Role:
     name: str
 
 
-def is_guid(value):
-    return bool(value) and bool(GUID_RE.match(value))
-
-
 def parse_role(value):
     """Classify the role option: a full role definition id, a GUID or a role name. Raises on malformed input."""
     text = (value or "").strip()
@@ -75,39 +72,16 @@ def parse_role(value):
     if is_guid(text):
         return RoleRef("guid", text.lower())
     if text.startswith("/"):
-        match = ROLE_ID_RE.match(text)
-        if not match or not is_guid(match.group("guid")):
-            raise DigitalTwinsError(
-                "role %r looks like a resource id but is not a role definition id; expected "
-                "/subscriptions/<subscription>/providers/Microsoft.Authorization/roleDefinitions/<GUID>, "
-                "a GUID or a role name." % text)
-        return RoleRef("id", match.group("guid").lower())
+        return RoleRef("id", parse_role_definition_id(text))
     if len(text) > ROLE_NAME_MAX or any(ord(char) < 32 for char in text):
         raise DigitalTwinsError("role %r is not a valid role name." % text[:80])
     return RoleRef("name", text)
-
-
-def role_definition_id(scope, guid):
-    """The id ARM uses for a role definition assigned at ``scope``: subscription-scoped when the scope is in one."""
-    match = _SUBSCRIPTION_RE.match(scope or "")
-    prefix = "/subscriptions/%s" % match.group("sub") if match else ""
-    return "%s/providers/Microsoft.Authorization/roleDefinitions/%s" % (prefix, guid.lower())
-
-
-def guid_of(role_definition):
-    """The lower-case GUID at the end of a role definition id (or the GUID itself)."""
-    return (role_definition or "").rstrip("/").rsplit("/", 1)[-1].lower()
 
 
 def builtin_name(value):
     """The canonical name of a built-in role given by name (any case) or GUID; None when it is not one of them."""
     key = (value or "").strip().lower()
     return _BUILTIN_BY_LOWER_NAME.get(key) or BUILTIN_BY_GUID.get(key)
-
-
-def _escape(text):
-    """An OData string literal body: single quotes doubled."""
-    return text.replace("'", "''")
 
 
 def resolve_role(value, scope, client=None):
@@ -131,7 +105,7 @@ def resolve_role(value, scope, client=None):
 
 def _by_name(name, scope, client):
     with azure_errors("look up role definition %r at %s" % (name, scope)):
-        found = list(client().role_definitions.list(scope, filter="roleName eq '%s'" % _escape(name)))
+        found = list(client().role_definitions.list(scope, filter="roleName eq '%s'" % odata_literal(name)))
     # ARM compares roleName case-insensitively; keep exact matches first if it ever returns near matches.
     exact = [d for d in found if (d.role_name or "").lower() == name.lower()]
     if not exact:

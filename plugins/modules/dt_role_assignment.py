@@ -27,6 +27,17 @@ description:
   - Before it creates or removes an assignment, in check mode too, the module reads the caller's effective permissions
     at the scope (O(check_permissions)) and fails, before any write, when the caller may not write or delete role
     assignments there. A run that changes nothing sends no extra request.
+  - B(List form.) O(assignments) declares a set of assignments, on one instance or on many (each item may name its own
+    O(assignments[].instance) and O(assignments[].resource_group), or O(assignments[].scope)). Every item is validated
+    before the first request, and a bad item fails the task, naming it, with nothing written. Roles resolve once per
+    distinct value and scope, assignees once per distinct value (the directory look-ups run concurrently), the
+    assignments of each scope are listed once, and the writes run concurrently (at most 8 at a time; throttled
+    requests are retried after the time Azure asks for). With O(exclusive=true) the module also removes what the set
+    does not declare. After its writes it reads back until every declared assignment is visible (O(verify_timeout)).
+  - In check mode, an instance (or resource group) that does not exist yet is predicted as holding no assignment, so
+    every declared assignment is reported as added, with a warning that the prediction assumes an earlier task of the
+    run creates it (as M(twinops.digital_twins.dt_instance) does). The real run fails, before any write, when the
+    instance is still missing.
 author:
   - twinops maintainers (@twinops)
 attributes:
@@ -36,11 +47,18 @@ attributes:
       - Resolves the assignee and role and reads the current assignments; sends no write request.
       - When a change is predicted, also checks that the caller may make it (O(check_permissions)), so a dry run
         fails where the real run would.
+      - An instance that does not exist yet is predicted as holding nothing, with a warning.
+  diff_mode:
+    support: full
+    details:
+      - The single form shows the assignment before and after; the list form shows, per scope, the assignments of the
+        managed roles before and after, one line each (C(role: assignee (object id))).
 options:
   instance:
     description:
       - Name of the Azure Digital Twins instance to assign the role on.
       - Requires O(resource_group). Mutually exclusive with O(scope).
+      - With O(assignments), the instance of every item that names no instance or scope of its own.
     type: str
   resource_group:
     description:
@@ -61,13 +79,18 @@ options:
       - Anything else is a display name of a user, service principal or group; it must match exactly one.
       - Needs permission to read the directory (for example C(Directory.Read.All)). Without it, use
         O(assignee_object_id) and O(principal_type).
-      - Exactly one of O(assignee) and O(assignee_object_id) is required.
+      - Exactly one of O(assignee), O(assignee_object_id) and O(assignments) is required.
     type: str
   assignee_object_id:
     description:
       - Object id of the principal. Skips the directory lookup entirely.
       - The way to assign personal Microsoft accounts and guests whose lookup fails, and to run without
         Microsoft Graph permissions.
+      - Azure does not check the directory when O(principal_type) is given, so an object id that no principal has
+        (a mistyped id) still gets an assignment, which grants nothing until such an object exists (it does not fail
+        after O(principal_wait_timeout)). An object id never costs a directory request; when the same task reads the
+        directory anyway (the list form with items given by O(assignments[].assignee)), the module warns about a new
+        assignment for an object id the directory does not hold.
     type: str
   principal_type:
     description:
@@ -81,19 +104,86 @@ options:
         definition id.
       - The Azure Digital Twins Data Owner and Data Reader, Owner, Contributor, Reader and User Access Administrator
         roles resolve without a request; other names are looked up at the scope.
+      - With O(assignments), the role of every item that names none.
     type: str
     default: Azure Digital Twins Data Owner
   state:
     description:
       - V(present) makes sure the assignment exists; V(absent) removes it.
+      - With O(assignments), the state of every item that names none.
     type: str
     choices: [present, absent]
     default: present
+  assignments:
+    description:
+      - The list form. A set of assignments to converge in one call, on one scope or many. Each item takes the options
+        of the single form.
+      - Mutually exclusive with O(assignee), O(assignee_object_id) and O(principal_type).
+    type: list
+    elements: dict
+    suboptions:
+      assignee:
+        description:
+          - Who receives the role, looked up as O(assignee) is. Exactly one of O(assignments[].assignee) and
+            O(assignments[].assignee_object_id).
+        type: str
+      assignee_object_id:
+        description:
+          - Object id of the principal, as O(assignee_object_id).
+        type: str
+      principal_type:
+        description:
+          - Type of the principal given by O(assignments[].assignee_object_id); required with it when the item is
+            V(present).
+        type: str
+        choices: [User, Group, ServicePrincipal, ForeignGroup, Device]
+      role:
+        description:
+          - The role, as O(role). Defaults to O(role).
+        type: str
+      state:
+        description:
+          - V(present) or V(absent). Defaults to O(state).
+        type: str
+        choices: [present, absent]
+      instance:
+        description:
+          - Instance of this item, with O(assignments[].resource_group) (or O(resource_group)). Defaults to
+            O(instance).
+        type: str
+      resource_group:
+        description:
+          - Resource group of O(assignments[].instance). Defaults to O(resource_group).
+        type: str
+      scope:
+        description:
+          - Any scope for this item instead of an instance. Defaults to O(scope).
+        type: str
+  exclusive:
+    description:
+      - With O(assignments), also remove, at each scope the items name, every direct assignment whose role is managed
+        there and whose (principal, role) pair the call does not declare.
+      - The managed roles of a scope are the roles the call declares there plus the Azure Digital Twins Data Owner
+        and Data Reader roles. Inherited assignments (made on a parent scope) and other roles are never touched.
+      - Needs O(assignments).
+    type: bool
+    default: false
+  verify_timeout:
+    description:
+      - With O(assignments), how long to read back, in seconds, after the writes, until every declared assignment is
+        visible and every removed one gone. Azure's reads can lag its writes for a few seconds.
+      - When the time is up, the task fails and lists what is missing, by assignee and role as written.
+      - V(0) reads back once.
+    type: int
+    default: 60
   principal_wait_timeout:
     description:
       - How long to retry, in seconds, while Azure RBAC reports the principal as not found (replication delay after
         the principal was created), with a backoff capped at 15 seconds.
-      - V(0) fails at the first C(PrincipalNotFound). A mistyped object id fails after this time.
+      - V(0) fails at the first C(PrincipalNotFound).
+      - Azure answers C(PrincipalNotFound) for a principal it does not know yet only in some cases; with a principal
+        type given it usually creates the assignment at once, even for an object id that no principal has (see
+        O(assignee_object_id)).
     type: int
     default: 180
   check_permissions:
@@ -174,6 +264,32 @@ EXAMPLES = r"""
     resource_group: rg-twins
     assignee: dt-operators
     state: absent
+
+- name: Declare the whole access of an instance; remove every other data-role assignment on it
+  twinops.digital_twins.dt_role_assignment:
+    instance: factory-twins
+    resource_group: rg-twins
+    assignments:
+      - assignee: alice@contoso.com                 # role defaults to Azure Digital Twins Data Owner
+      - assignee: bob@outlook.com
+        role: Azure Digital Twins Data Reader
+      - assignee_object_id: a0700000-0000-4000-8000-0000000000a4
+        principal_type: ServicePrincipal
+        role: Azure Digital Twins Data Reader
+    exclusive: true
+  register: access
+
+- name: Converge the access of several instances in one call
+  twinops.digital_twins.dt_role_assignment:
+    resource_group: rg-twins
+    assignments:
+      - instance: factory-twins
+        assignee: alice@contoso.com
+      - instance: plant-twins
+        assignee: alice@contoso.com
+      - scope: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-twins
+        assignee: dt-operators
+        role: Reader
 """
 
 RETURN = r"""
@@ -181,7 +297,7 @@ assignment:
   description:
     - The role assignment after the task; what it would be in check mode.
     - Empty when O(state=absent).
-  returned: always
+  returned: without O(assignments)
   type: dict
   contains:
     id:
@@ -238,22 +354,58 @@ assignment:
       returned: when present
       type: bool
       sample: false
+assignments:
+  description:
+    - With O(assignments), every declared V(present) assignment after the task (what it would be in check mode), in
+      the order declared, each in the shape of RV(assignment).
+  returned: with O(assignments)
+  type: list
+  elements: dict
+  sample:
+    - id: "/subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins\
+        /providers/Microsoft.Authorization/roleAssignments/8c2f7f0e-3d1b-5b8e-9a55-0d1f4c2b6e11"
+      name: 8c2f7f0e-3d1b-5b8e-9a55-0d1f4c2b6e11
+      scope: /subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins
+      principal_id: 0e000000-0000-4000-8000-00000000a11c
+      principal_type: User
+      role_definition_id: /subscriptions/5ab5c000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/bcd981a7-7f74-457b-83e1-cceb9e632ffe
+      role_name: Azure Digital Twins Data Owner
+      assignee: alice@contoso.com
+      resolved_by: userPrincipalName
+      adopted: false
+added:
+  description:
+    - With O(assignments), the assignments this run created (would create in check mode), in the shape of
+      RV(assignment).
+  returned: with O(assignments)
+  type: list
+  elements: dict
+  sample: []
+removed:
+  description:
+    - With O(assignments), the assignments this run removed (would remove in check mode), O(state=absent) items and
+      O(exclusive) together, in the shape of RV(assignment) without RV(assignment.assignee).
+  returned: with O(assignments)
+  type: list
+  elements: dict
+  sample: []
 """
 
+from ansible_collections.twinops.digital_twins.plugins.module_utils import _access
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
     Desired,
     data_role_warning,
     ensure_absent,
     ensure_present,
     find,
+    held_roles,
     instance_scope,
-    is_instance_scope,
     list_for_principal,
-    validate_scope,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import make_diff
-from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
 from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GraphDirectory
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import is_instance_scope, validate_scope
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
 from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import (
     ROLE_ASSIGNMENTS_DELETE,
@@ -262,7 +414,14 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions
     caller_label,
     require,
 )
-from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES, classify, given, resolve
+from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import (
+    PRINCIPAL_TYPES,
+    classify,
+    given,
+    known_object_ids,
+    resolve,
+    resolve_many,
+)
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import parse_role, resolve_role
 
 ARGUMENT_SPEC = dict(
@@ -274,9 +433,25 @@ ARGUMENT_SPEC = dict(
     principal_type=dict(type="str", choices=PRINCIPAL_TYPES),
     role=dict(type="str", default="Azure Digital Twins Data Owner"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
+    assignments=dict(type="list", elements="dict", options=_access.ITEM_OPTIONS),
+    exclusive=dict(type="bool", default=False),
+    verify_timeout=dict(type="int", default=60),
     principal_wait_timeout=dict(type="int", default=180),
     check_permissions=dict(type="bool", default=True),
 )
+
+
+def check_options(params):
+    """Checks of the task-level options (no request)."""
+    if params["principal_wait_timeout"] < 0:
+        raise DigitalTwinsError("principal_wait_timeout must be 0 or more seconds.")
+    if params["verify_timeout"] < 0:
+        raise DigitalTwinsError("verify_timeout must be 0 or more seconds.")
+    if params["assignments"] is None:
+        if params["exclusive"]:
+            raise DigitalTwinsError("exclusive needs the list form: declare the whole set in assignments.")
+        if params["resource_group"] and not params["instance"]:
+            raise DigitalTwinsError("resource_group goes with instance; for the resource group itself use scope.")
 
 
 def target_scope(module):
@@ -301,20 +476,18 @@ def given_principal(params, state):
 
 
 def check_instance(module, scope):
-    """Fail clearly before creating an assignment on an instance that does not exist."""
+    """Before creating an assignment on an instance given by name, make sure it exists. A missing instance fails the
+    real run; in check mode it is predicted as holding nothing, with a warning (an earlier task creates it)."""
     params = module.params
     if not params["instance"]:
         return
-    try:
-        with azure_errors("read Azure Digital Twins instance %r" % params["instance"]):
-            module.client("digitaltwins").digital_twins.get(params["resource_group"], params["instance"])
-    except DigitalTwinsError as err:
-        if err.status == 404:
-            raise DigitalTwinsError("Azure Digital Twins instance %r does not exist in resource group %r of subscription "
-                                    "%s. Create it first (twinops.digital_twins.dt_instance)."
-                                    % (params["instance"], params["resource_group"], module.session.subscription_id),
-                                    code=err.code, status=404, request_id=err.request_id) from None
-        raise
+    missing = _access.missing_instance_error(lambda: module.client("digitaltwins"), scope)
+    if missing is None:
+        return
+    if not module.check_mode:
+        missing.message += " Nothing was changed."
+        raise missing
+    module.warn(_access.assumes_created_warning(_access.Target(scope, params["instance"], params["resource_group"])))
 
 
 def check_permission(module, scope, action):
@@ -329,20 +502,10 @@ def check_permission(module, scope, action):
                     % ("create" if action == ROLE_ASSIGNMENTS_WRITE else "delete", scope, result.reason))
 
 
-class _Held:
-    """An assignment as far as the data role warning is concerned."""
-
-    def __init__(self, scope, role_definition_id):
-        self.scope = scope
-        self.role_definition_id = role_definition_id
-
-
-def run_module(module):
+def run_single(module):
+    """One principal, one role, one scope."""
     params = module.params
     state = params["state"]
-    # Everything the user gave is checked before the first request.
-    if params["principal_wait_timeout"] < 0:
-        raise DigitalTwinsError("principal_wait_timeout must be 0 or more seconds.")
     parse_role(params["role"])
     principal = given_principal(params, state)
     scope = target_scope(module)
@@ -364,14 +527,14 @@ def run_module(module):
         changed, assignment = ensure_present(client, desired, current, module.check_mode,
                                              wait_timeout=params["principal_wait_timeout"])
         before = {} if changed else assignment
-        held = list(current) + ([_Held(scope, role.id)] if changed else [])
+        held = held_roles(current) + ([(scope, role.id)] if changed else [])
     else:
         existing = find(current, desired)
         if existing:
             check_permission(module, scope, ROLE_ASSIGNMENTS_DELETE)
         changed, assignment, removed = ensure_absent(client, desired, current, module.check_mode)
         before = removed[0] if removed else {}
-        held = [a for a in current if a not in existing]
+        held = held_roles(a for a in current if a not in existing)
 
     if is_instance_scope(scope):
         warning = data_role_warning(held, scope, principal.label())
@@ -384,13 +547,67 @@ def run_module(module):
     module.exit_json(**result)
 
 
+def run_list(module):
+    """A declared set of assignments over one or many scopes (see _access)."""
+    params = module.params
+    defaults = dict((key, params[key]) for key in ("instance", "resource_group", "scope", "role", "state"))
+    items = _access.parse_items(params["assignments"], defaults, module.session.subscription_id)
+    client = module.client("authorization")
+    _access.resolve_roles(items, lambda value, scope: resolve_role(value, scope, lambda: client))
+    directory = GraphDirectory(module.session)
+    _access.resolve_principals(items, lambda values: resolve_many(values, directory))
+    _access.check_consistent(items)
+    for warning in _access.principal_warnings(items):
+        module.warn(warning)
+
+    plans = _access.group_by_scope(items)
+    for plan in plans:
+        _access.read_current(client, plan, module.check_mode, module.warn)
+        _access.plan_scope(plan, params["exclusive"])
+    _access.confirm_instances(lambda: module.client("digitaltwins"), plans, module.check_mode, module.warn)
+    if params["check_permissions"]:
+        caller = lambda: caller_label(params, module.session.method)  # noqa: E731
+        for plan in plans:
+            _access.check_permissions(client, plan, module.session.subscription_id, caller, module.check_mode,
+                                      module.warn)
+    if any(item.lookup for item in items):  # the directory is read anyway: say when a given object id is unknown
+        for warning in _access.unknown_object_ids(plans, lambda ids: known_object_ids(ids, directory)):
+            module.warn(warning)
+
+    if module.check_mode:
+        _access.predict(plans)
+    else:
+        _access.apply_plans(client, plans, params["principal_wait_timeout"])
+        _access.verify(client, plans, params["verify_timeout"])
+    for warning in _access.role_warnings(plans):
+        module.warn(warning)
+
+    added = [state for plan in plans for state in plan.added]
+    removed = [state for plan in plans for state in plan.removed]
+    result = dict(changed=bool(added or removed), assignments=_access.declared_states(items, plans), added=added,
+                  removed=removed)
+    if module.diff_mode:
+        result["diff"] = _access.set_diff(plans)
+    module.exit_json(**result)
+
+
+def run_module(module):
+    # Everything the user gave is checked before the first request.
+    check_options(module.params)
+    if module.params["assignments"] is not None:
+        run_list(module)
+    else:
+        run_single(module)
+
+
 def main():
     module = AzureDTModule(
         argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=[["scope", "instance"], ["scope", "resource_group"], ["assignee", "assignee_object_id"],
-                            ["assignee", "principal_type"]],
-        required_one_of=[["scope", "instance"], ["assignee", "assignee_object_id"]],
-        required_together=[["instance", "resource_group"]],
+                            ["assignee", "principal_type"], ["assignments", "assignee"],
+                            ["assignments", "assignee_object_id"], ["assignments", "principal_type"]],
+        required_one_of=[["scope", "instance", "assignments"], ["assignee", "assignee_object_id", "assignments"]],
+        required_by=dict(instance=["resource_group"]),
     )
     module.run(run_module)
 

@@ -164,23 +164,21 @@ assignments:
       sample: userPrincipalName
 """
 
+from ansible_collections.twinops.digital_twins.plugins.module_utils._access import missing_instance_error
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
-    at_or_above,
-    data_role_warning,
+    applying_at,
+    data_role_warnings,
     instance_scope,
-    is_instance_scope,
-    list_at_scope,
-    list_for_principal,
-    same_scope,
+    report,
     scope_of,
-    to_state,
-    validate_scope,
+    select,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
 from ansible_collections.twinops.digital_twins.plugins.module_utils._graph import GraphDirectory
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import guid_of, is_instance_scope, same_scope, validate_scope
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import classify, display_names, given, resolve
-from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import guid_of, parse_role, resolve_role, role_names
+from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import parse_role, resolve_role, role_names
 
 ARGUMENT_SPEC = dict(
     instance=dict(type="str"),
@@ -194,65 +192,57 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def run_module(module):
+def read_filters(module):
+    """(scope, principal or None, assignee to look up or None) from the options, validated before any request."""
     params = module.params
-    # Everything the user gave is checked before the first request.
     if params["role"] is not None:
         parse_role(params["role"])
-    principal = None
-    if params["assignee_object_id"]:
-        principal = given(params["assignee_object_id"], None)
-    elif params["assignee"] is not None:
+    principal = given(params["assignee_object_id"], None) if params["assignee_object_id"] else None
+    if params["assignee"] is not None:
         classify(params["assignee"])
     if params["scope"]:
         scope = validate_scope(params["scope"])
     else:
         scope = instance_scope(module.session.subscription_id, params["resource_group"], params["instance"])
+    return scope, principal
 
+
+def add_display_names(module, assignments):
+    """Each assignment's principal_display_name (one Graph request); a warning when Graph cannot be read."""
+    if not module.params["resolve_names"] or not assignments:
+        return {}
+    try:
+        labels = display_names([a["principal_id"] for a in assignments], GraphDirectory(module.session))
+    except DigitalTwinsError as err:
+        module.warn("Principal display names are left out: Microsoft Graph could not be read (%s)." % err)
+        return {}
+    for state in assignments:
+        if state["principal_id"] in labels:
+            state["principal_display_name"] = labels[state["principal_id"]]
+    return labels
+
+
+def run_module(module):
+    params = module.params
+    scope, principal = read_filters(module)
     client = module.client("authorization")
     role = resolve_role(params["role"], scope, lambda: client) if params["role"] is not None else None
     if principal is None and params["assignee"] is not None:
         principal = resolve(params["assignee"], GraphDirectory(module.session))
 
-    if principal is not None:
-        fetched = list_for_principal(client, scope, principal.id)
-    else:
-        fetched = list_at_scope(client, scope)
-    # Everything that applies at the scope (on it or a parent); principalId filters also return child scopes.
-    applying = [a for a in fetched if at_or_above(scope_of(a) or "", scope)]
-    selected = [a for a in applying if params["include_inherited"] or same_scope(scope_of(a), scope)]
-    if role is not None:
-        selected = [a for a in selected if guid_of(a.role_definition_id) == role.guid]
-
+    applying = applying_at(client, scope, principal.id if principal else None)
+    if params["instance"] and not any(same_scope(scope_of(a), scope) for a in applying):
+        # Listing cannot tell a missing instance from one without assignments of its own; one read can.
+        missing = missing_instance_error(lambda: module.client("digitaltwins"), scope)
+        if missing is not None:
+            raise missing
+    selected = select(applying, scope, role.guid if role else None, params["include_inherited"])
     names = role_names(lambda: client, [guid_of(a.role_definition_id) for a in selected], scope)
-    assignments = []
-    for item in selected:
-        state = to_state(item, names.get(guid_of(item.role_definition_id)))
-        state["inherited"] = not same_scope(state["scope"], scope)
-        if principal is not None:
-            state.update(assignee=principal.assignee, resolved_by=principal.resolved_by)
-        assignments.append(state)
-    assignments.sort(key=lambda a: (a["inherited"], len(a["scope"] or ""), a["role_name"] or "", a["principal_id"] or ""))
-
-    labels = {}
-    if params["resolve_names"] and assignments:
-        try:
-            labels = display_names([a["principal_id"] for a in assignments], GraphDirectory(module.session))
-        except DigitalTwinsError as err:
-            module.warn("Principal display names are left out: Microsoft Graph could not be read (%s)." % err)
-        else:
-            for state in assignments:
-                if state["principal_id"] in labels:
-                    state["principal_display_name"] = labels[state["principal_id"]]
-
+    assignments = report(selected, scope, names, principal)
+    labels = add_display_names(module, assignments)
     if is_instance_scope(scope):
-        for principal_id in sorted(set(a["principal_id"] for a in assignments)):
-            own = [a for a in applying if (a.principal_id or "").lower() == principal_id]
-            label = "%s (%s)" % (labels[principal_id], principal_id) if labels.get(principal_id) else principal_id
-            warning = data_role_warning(own, scope, "Principal " + label)
-            if warning:
-                module.warn(warning)
-
+        for warning in data_role_warnings(applying, scope, [a["principal_id"] for a in assignments], labels):
+            module.warn(warning)
     module.exit_json(changed=False, assignments=assignments)
 
 

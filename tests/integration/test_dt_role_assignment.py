@@ -249,7 +249,7 @@ def test_four_runs_check_apply_check_apply(emu, run, instance, writes):
 
 def test_scope_compares_case_insensitively(emu, run, instance):
     first = run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User")
-    again = run(scope=instance["scope"].lower() + "/", assignee_object_id=ALICE.upper(), principal_type="User",
+    again = run(scope=instance["scope"].lower(), assignee_object_id=ALICE.upper(), principal_type="User",
                 role=DATA_OWNER.upper())
     assert again["changed"] is False, again
     assert again["assignment"]["id"] == first["assignment"]["id"]
@@ -453,7 +453,7 @@ def test_missing_instance_is_reported_before_any_write(emu, run, writes):
 
 @pytest.mark.parametrize("args, expected", [
     (dict(scope="subscriptions/x", assignee_object_id=ALICE, principal_type="User"), "is not an Azure scope"),
-    (dict(scope="/subscriptions/not-a-guid", assignee_object_id=ALICE, principal_type="User"), "must be its id"),
+    (dict(scope="/subscriptions/not-a-guid", assignee_object_id=ALICE, principal_type="User"), "by its id"),
     (dict(instance="-bad-", resource_group=RG, assignee_object_id=ALICE, principal_type="User"), "not a valid Azure Digital Twins"),
     (dict(instance=INSTANCE, resource_group=RG, assignee_object_id="alice", principal_type="User"), "is not an object id"),
     (dict(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE), "principal_type is required"),
@@ -561,3 +561,55 @@ def test_info_fails_when_the_arm_list_fails(emu, run, instance):
     result = run("dt_role_assignment_info", instance=INSTANCE, resource_group=RG)
     assert "Could not list the role assignments" in failed(result)
     assert result.get("status_code") == 400
+
+
+# ---- hostile scopes --------------------------------------------------------------------------------------------------
+
+ESCAPING_SUFFIXES = [
+    "/../../../../../..",          # would land on the subscription once the HTTP stack removes the dot segments
+    "/x/..",                       # the same scope, written so that it never compares equal
+    "/./",
+    "%2F..%2F..%2F..%2F..",
+    "/%2e%2e/%2e%2e",
+    "//",
+    "?api-version=2015-07-01",
+    "\\..\\..",
+    "/endpoints",
+]
+
+
+@pytest.mark.parametrize("suffix", ESCAPING_SUFFIXES)
+@pytest.mark.parametrize("module", ["dt_role_assignment", "dt_role_assignment_info"])
+def test_scope_that_could_escape_is_refused_before_any_request(emu, run, instance, module, suffix):
+    mark = last_seq(emu)
+    args = dict(scope=instance["scope"] + suffix, assignee_object_id=ALICE)
+    if module == "dt_role_assignment":
+        args["principal_type"] = "User"
+    msg = failed(run(module, **args))
+    assert "is not an Azure scope" in msg
+    assert requests_since(emu, mark) == [], "a malformed scope must be refused before the first request"
+    sub = emu.seed["subscription"]["id"]
+    held = run("dt_role_assignment_info", scope="/subscriptions/%s" % sub, assignee_object_id=ALICE,
+               resolve_names=False)["assignments"]
+    assert [a for a in held if a["scope"].lower() == "/subscriptions/%s" % sub] == [], \
+        "nothing may be assigned at the subscription"
+
+
+def test_escape_through_a_missing_group_and_instance_is_refused(emu, run, writes):
+    sub = emu.seed["subscription"]["id"]
+    scope = ("/subscriptions/%s/resourceGroups/rg-any/providers/Microsoft.DigitalTwins/digitalTwinsInstances/dt-any"
+             "/../../../../../.." % sub)
+    msg = failed(run(scope=scope, assignee_object_id=ALICE, principal_type="User"))
+    assert "'..' segments are not allowed" in msg
+    assert writes() == []
+
+
+def test_scope_is_normalised_once_and_used_as_written(emu, run, instance, writes):
+    """Keyword case differs from ARM's: the assignment lands on the instance, and a re-run reports no change."""
+    scope = instance["scope"].replace("/resourceGroups/", "/RESOURCEGROUPS/").replace("/providers/", "/Providers/")
+    first = run(scope=scope, assignee_object_id=BOB, principal_type="User", role="Azure Digital Twins Data Reader")
+    assert first["changed"] and first["assignment"]["scope"].lower() == instance["scope"].lower()
+    [put] = [w for w in writes() if w["method"] == "PUT"]
+    assert put["path"].lower().startswith(instance["scope"].lower() + ASSIGNMENTS)
+    second = run(scope=scope, assignee_object_id=BOB, principal_type="User", role="Azure Digital Twins Data Reader")
+    assert not second["changed"]

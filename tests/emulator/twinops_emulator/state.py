@@ -22,6 +22,7 @@ DEFAULT_SETTINGS = {
     'graph_page_size': 100,
     'managed_identity_arm_visible_after_seconds': 0.0,
     'retry_after_seconds': 1,
+    'role_assignment_list_lag_seconds': 0.0,  # a new assignment shows in lists only this long after its PUT
 }
 
 

@@ -2,6 +2,7 @@
 permissions at a resource group or resource."""
 
 import re
+import time
 import uuid
 
 from .. import directory as dirmod
@@ -153,6 +154,7 @@ def put_assignment(call, scope, name):
                                       condition=properties.get('condition'), condition_version=properties.get('conditionVersion'),
                                       delegated=properties.get('delegatedManagedIdentityResourceId'))
         record['principalId'] = principal_id
+        record['_listed_from'] = time.time() + float(state.settings['role_assignment_list_lag_seconds'] or 0)
         return respond(201, assignment_body(record))
 
 
@@ -214,6 +216,8 @@ def list_assignments(call, scope):
             records = rbac.at_or_above(scope)
         else:
             records = rbac.related(scope)
+        listed = time.time()
+        records = [r for r in records if r.get('_listed_from', 0) <= listed]
         page, next_link = call.page(records, state.settings['role_assignment_page_size'])
         bodies = [assignment_body(r) for r in page]
     return respond(200, {'value': bodies, 'nextLink': next_link} if next_link else {'value': bodies})

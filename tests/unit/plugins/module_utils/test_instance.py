@@ -87,7 +87,7 @@ class TestValidation:
 
     def test_good_identity(self):
         assert validate_identity(None) is None
-        assert validate_identity({"type": "SystemAssigned,UserAssigned", "user_assigned_identities": [UAI_A + "/"]}) == \
+        assert validate_identity({"type": "SystemAssigned,UserAssigned", "user_assigned_identities": [UAI_A]}) == \
             {"type": "SystemAssigned,UserAssigned", "user_assigned_identities": [UAI_A]}
 
 

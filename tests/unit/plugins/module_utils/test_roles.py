@@ -74,7 +74,7 @@ def client_of(definitions):
     ("  Reader  ", "name", "Reader"),
     (OWNER_GUID.upper(), "guid", OWNER_GUID),
     ("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s" % (SUB, OWNER_GUID.upper()), "id", OWNER_GUID),
-    ("/providers/microsoft.authorization/roledefinitions/%s/" % OWNER_GUID, "id", OWNER_GUID),
+    ("/providers/microsoft.authorization/roledefinitions/%s" % OWNER_GUID, "id", OWNER_GUID),
     ("/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/roleDefinitions/%s" % OWNER_GUID,
      "id", OWNER_GUID),
 ])

@@ -74,8 +74,8 @@ class FakeDigitalTwins:
 
 class FakeModule:
     def __init__(self, params, check_mode=False, diff_mode=True, authorization=None, digitaltwins=None):
-        defaults = {spec: None for spec in dt_role_assignment.ARGUMENT_SPEC}
-        defaults.update(role="Azure Digital Twins Data Owner", state="present", principal_wait_timeout=180)
+        defaults = dict((key, spec.get("default")) for key, spec in dt_role_assignment.ARGUMENT_SPEC.items())
+        defaults.update(check_permissions=False)
         defaults.update(params)
         self.params = defaults
         self.check_mode = check_mode

@@ -1,0 +1,579 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins.
+
+"""Access as a declared set: the list form of dt_role_assignment (``assignments:``, ``exclusive``, verification).
+
+One call converges the access of one or many scopes (instances or any scope):
+
+1. every item is validated before the first request (``parse_items``); a bad item fails the task, naming it;
+2. roles resolve once per distinct value and scope, assignees once per distinct value (the directory lookups run
+   concurrently in one Graph session);
+3. the assignments that apply at each scope are listed once (``atScope()``);
+4. the plan: what to add, what to remove (``state: absent`` items, and with ``exclusive`` the direct assignments of a
+   managed role whose (principal, role) the call does not declare); managed roles at a scope are the roles the call
+   declares there plus the Azure Digital Twins data roles;
+5. the caller's permissions are checked at each scope that changes, before any write;
+6. writes run concurrently in a bounded pool (azure-core honours ``Retry-After`` on throttling);
+7. the module reads back until every declared assignment is visible and every removed one gone, for at most
+   ``verify_timeout`` seconds, and otherwise fails with the list of what is missing, as the user wrote it.
+
+In check mode, a scope whose instance (or resource group) does not exist yet holds nothing: every declared
+assignment is predicted as added, with a warning that the prediction assumes an earlier task creates the instance.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
+    Desired,
+    data_role_warning,
+    ensure_present,
+    find,
+    held_roles,
+    list_at_scope,
+    predicted_state,
+    scope_of,
+    to_state,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import read_or_none
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import (
+    guid_of,
+    instance_id,
+    parse_scope,
+    same_scope,
+    scope_key,
+    validate_resource_group,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import (
+    ROLE_ASSIGNMENTS_DELETE,
+    ROLE_ASSIGNMENTS_WRITE,
+    UNKNOWN,
+    require,
+)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES, classify, given
+from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import DATA_ROLE_GUIDS, parse_role
+
+ITEM_OPTIONS = dict(
+    assignee=dict(type="str"),
+    assignee_object_id=dict(type="str"),
+    principal_type=dict(type="str", choices=PRINCIPAL_TYPES),
+    role=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"]),
+    instance=dict(type="str"),
+    resource_group=dict(type="str"),
+    scope=dict(type="str"),
+)
+# Concurrent writes (role assignment PUT/DELETE) per call.
+WRITE_WORKERS = 8
+# Read-back: 1 s, 2 s, 4 s, then every 5 s, until verify_timeout.
+VERIFY_FIRST_DELAY = 1
+VERIFY_MAX_DELAY = 5
+MISSING_SCOPE_CODES = ("ResourceNotFound", "ResourceGroupNotFound", "ParentResourceNotFound")
+
+
+# ---- the declaration -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    """One scope the call converges, and the instance it is, when given by name."""
+
+    scope: str
+    instance: str = None
+    resource_group: str = None
+
+    @property
+    def label(self):
+        if self.instance:
+            return "instance '%s' in resource group '%s'" % (self.instance, self.resource_group)
+        return "scope %s" % self.scope
+
+
+@dataclass
+class Item:
+    """One declared assignment, validated; ``principal`` and ``role`` are filled in by resolution."""
+
+    index: int
+    target: Target
+    assignee: str  # as the user wrote it: the assignee, or the object id
+    lookup: str  # the assignee value to resolve through the directory; None when given by object id
+    role_value: str
+    state: str
+    principal: object = None  # _principal.Principal
+    role: object = None  # _roles.Role
+
+    @property
+    def label(self):
+        return "%s (%s)" % (self.assignee, self.role.name if self.role else self.role_value)
+
+    @property
+    def header(self):
+        """How an error names the item: its index, and who and which role as written."""
+        return "assignments[%d] (%s, %s)" % (self.index, self.assignee, self.role_value)
+
+    @property
+    def key(self):
+        return (scope_key(self.target.scope), self.principal.id, self.role.guid)
+
+    def desired(self):
+        return Desired(self.target.scope, self.principal, self.role)
+
+
+def _describe_raw(raw):
+    who = raw.get("assignee") or raw.get("assignee_object_id") or "no assignee"
+    return "%s, %s" % (who, raw.get("role") or "default role")
+
+
+def _target(raw, defaults, subscription_id):
+    own_scope, own_instance = raw.get("scope"), raw.get("instance")
+    if own_scope and (own_instance or raw.get("resource_group")):
+        raise DigitalTwinsError("give either scope, or instance and resource_group, not both.")
+    if own_scope:
+        return Target(parse_scope(own_scope).id)
+    instance = own_instance or (None if raw.get("resource_group") else defaults["instance"])
+    resource_group = raw.get("resource_group") or defaults["resource_group"]
+    if instance:
+        if not resource_group:
+            raise DigitalTwinsError("instance %r needs resource_group (on the item or on the task)." % instance)
+        validate_resource_group(resource_group)
+        return Target(instance_id(subscription_id, resource_group, instance), instance, resource_group)
+    if raw.get("resource_group"):
+        raise DigitalTwinsError("resource_group is given without instance; for the resource group itself use scope.")
+    if defaults["scope"]:
+        return Target(parse_scope(defaults["scope"]).id)
+    raise DigitalTwinsError("it names no instance or scope: give instance and resource_group, or scope, on the item or "
+                            "on the task.")
+
+
+def _parse_item(index, raw, defaults, subscription_id):
+    target = _target(raw, defaults, subscription_id)
+    role_value = raw.get("role") or defaults["role"]
+    parse_role(role_value)
+    state = raw.get("state") or defaults["state"]
+    if bool(raw.get("assignee")) == bool(raw.get("assignee_object_id")):
+        raise DigitalTwinsError("give exactly one of assignee and assignee_object_id.")
+    if raw.get("assignee"):
+        if raw.get("principal_type"):
+            raise DigitalTwinsError("principal_type goes with assignee_object_id only (assignee is looked up).")
+        classify(raw["assignee"])
+        return Item(index, target, raw["assignee"].strip(), raw["assignee"].strip(), role_value, state)
+    principal = given(raw["assignee_object_id"], raw.get("principal_type"))
+    if principal.principal_type is None and state == "present":
+        raise DigitalTwinsError("principal_type is required with assignee_object_id: Azure needs it to accept a "
+                                "principal without a directory lookup (%s)." % ", ".join(PRINCIPAL_TYPES))
+    return Item(index, target, raw["assignee_object_id"].strip(), None, role_value, state, principal=principal)
+
+
+def parse_items(assignments, defaults, subscription_id):
+    """Validate every item (no request); raises naming the first bad item. ``defaults``: the task-level options."""
+    if not assignments:
+        raise DigitalTwinsError("assignments is empty: declare at least one assignment, or use the single form.")
+    items = []
+    for index, raw in enumerate(assignments):
+        try:
+            items.append(_parse_item(index, raw, defaults, subscription_id))
+        except DigitalTwinsError as err:
+            raise DigitalTwinsError("assignments[%d] (%s): %s Nothing was changed."
+                                    % (index, _describe_raw(raw), err.message)) from None
+    return items
+
+
+# ---- resolution ------------------------------------------------------------------------------------------------------
+
+def resolve_roles(items, resolve_one):
+    """Fill in each item's role; ``resolve_one(value, scope)`` is called once per distinct (value, scope)."""
+    cache = {}
+    for item in items:
+        key = (item.role_value.strip().lower(), scope_key(item.target.scope))
+        if key not in cache:
+            try:
+                cache[key] = resolve_one(item.role_value, item.target.scope)
+            except DigitalTwinsError as err:
+                raise DigitalTwinsError("%s: %s Nothing was changed." % (item.header, err.message), code=err.code,
+                                        status=err.status, request_id=err.request_id) from None
+        item.role = cache[key]
+
+
+def resolve_principals(items, resolve_many):
+    """Fill in each looked-up item's principal; ``resolve_many(values)`` returns {value: Principal or error}."""
+    values = sorted(set(item.lookup for item in items if item.lookup))
+    found = resolve_many(values) if values else {}
+    for item in items:
+        if not item.lookup:
+            continue
+        outcome = found[item.lookup]
+        if isinstance(outcome, DigitalTwinsError):
+            raise DigitalTwinsError("%s: %s Nothing was changed." % (item.header, outcome.message), code=outcome.code,
+                                    status=outcome.status, request_id=outcome.request_id, hint=outcome.hint)
+        item.principal = outcome
+
+
+def check_consistent(items):
+    """Refuse a declaration that wants one (scope, principal, role) both present and absent."""
+    states = {}
+    for item in items:
+        earlier = states.setdefault(item.key, item)
+        if earlier.state != item.state:
+            raise DigitalTwinsError("assignments[%d] and assignments[%d] declare %s on %s both present and absent. "
+                                    "Nothing was changed." % (earlier.index, item.index, item.label,
+                                                              item.target.label))
+
+
+def principal_warnings(items):
+    """The look-up warnings (a guest user, ...) of each distinct principal, once."""
+    warnings, seen = [], set()
+    for item in items:
+        if item.principal.id not in seen:
+            seen.add(item.principal.id)
+            warnings.extend(item.principal.warnings)
+    return warnings
+
+
+# ---- the plan --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class ScopePlan:
+    """What one scope holds and what the call changes there."""
+
+    target: Target
+    items: list
+    current: list = field(default_factory=list)  # assignments at and above the scope (SDK models)
+    exists: bool = True
+    add: list = field(default_factory=list)  # Items
+    remove: list = field(default_factory=list)  # SDK models (direct, at this scope)
+    added: list = field(default_factory=list)  # returned states
+    removed: list = field(default_factory=list)  # returned states
+    kept: dict = field(default_factory=dict)  # item key -> returned state of an existing assignment
+
+    @property
+    def direct(self):
+        return [a for a in self.current if same_scope(scope_of(a) or "", self.target.scope)]
+
+    def managed_guids(self):
+        return set(DATA_ROLE_GUIDS) | set(item.role.guid for item in self.items)
+
+
+def group_by_scope(items):
+    plans = {}
+    for item in items:
+        key = scope_key(item.target.scope)
+        if key not in plans:
+            plans[key] = ScopePlan(item.target, [])
+        plans[key].items.append(item)
+    return list(plans.values())
+
+
+def read_current(client, plan, check_mode, warn):
+    """List the assignments at the scope; a scope that does not exist holds none (check mode) or fails."""
+    try:
+        plan.current = list_at_scope(client, plan.target.scope)
+    except DigitalTwinsError as err:
+        if err.status != 404 or err.code not in MISSING_SCOPE_CODES:
+            raise
+        plan.exists = False
+        plan.current = []
+        if not check_mode:
+            raise DigitalTwinsError("%s does not exist (%s). Create it first (twinops.digital_twins.dt_instance or "
+                                    "twinops.digital_twins.resource_group). Nothing was changed."
+                                    % (plan.target.label.capitalize(), err.message), code=err.code, status=404,
+                                    request_id=err.request_id) from None
+        warn(assumes_created_warning(plan.target))
+
+
+def assumes_created_warning(target):
+    return ("Check mode: %s does not exist yet, so every assignment declared on it is predicted as added. The "
+            "prediction assumes an earlier task of the run (twinops.digital_twins.dt_instance) creates it; the real "
+            "run fails if it still does not exist." % target.label)
+
+
+def plan_scope(plan, exclusive):
+    """Fill in ``add``, ``remove`` and ``kept`` from ``current`` and the declared items."""
+    declared = set()
+    removing = {}
+    for item in plan.items:
+        found = find(plan.current, item.desired())
+        if item.state == "present":
+            if (item.principal.id, item.role.guid) in declared:
+                continue  # declared twice
+            declared.add((item.principal.id, item.role.guid))
+            if found:
+                plan.kept[item.key] = to_state(found[0], item.role.name, item.principal,
+                                               adopted=(found[0].name or "").lower() != item.desired().name)
+            else:
+                plan.add.append(item)
+        else:
+            for assignment in found:
+                removing[(assignment.id or "").lower()] = assignment
+    if exclusive:
+        managed = plan.managed_guids()
+        for assignment in plan.direct:
+            pair = ((assignment.principal_id or "").lower(), guid_of(assignment.role_definition_id))
+            if pair[1] in managed and pair not in declared:
+                removing[(assignment.id or "").lower()] = assignment
+    plan.remove = list(removing.values())
+
+
+def check_permissions(client, plan, subscription_id, caller, check_mode, warn):
+    """Fail before any write when the caller may not make this scope's changes (see _permissions)."""
+    actions = ([ROLE_ASSIGNMENTS_WRITE] if plan.add else []) + ([ROLE_ASSIGNMENTS_DELETE] if plan.remove else [])
+    if not actions:
+        return
+    result = require(client, plan.target.scope, actions, subscription_id, caller)
+    if result.verdict == UNKNOWN and result.read_failed and check_mode:
+        warn("Could not check in advance that the caller may change role assignments at %s, because its permissions "
+             "could not be read: %s. The real run will find out when it sends the change." % (plan.target.scope,
+                                                                                             result.reason))
+
+
+# ---- writes ----------------------------------------------------------------------------------------------------------
+
+def _delete(client, assignment):
+    with azure_errors("delete role assignment %s" % assignment.id):
+        client.role_assignments.delete_by_id(assignment.id)
+
+
+def apply_plans(client, plans, principal_wait_timeout, workers=WRITE_WORKERS):
+    """Send every planned write concurrently; fills ``added``/``removed``. Raises listing failures and what changed."""
+    jobs = []
+    for plan in plans:
+        for item in plan.add:
+            jobs.append((plan, "add", item))
+        for assignment in plan.remove:
+            jobs.append((plan, "remove", assignment))
+    if not jobs:
+        return
+
+    def run(job):
+        plan, kind, what = job
+        if kind == "add":
+            changed, state = ensure_present(client, what.desired(), plan.current, False,
+                                            wait_timeout=principal_wait_timeout)
+            return changed, state
+        _delete(client, what)
+        return True, None
+
+    failures = []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+        futures = [(job, pool.submit(run, job)) for job in jobs]
+        for (plan, kind, what), future in futures:
+            try:
+                changed, state = future.result()
+            except DigitalTwinsError as err:
+                failures.append((plan, kind, what, err))
+                continue
+            if kind == "add":
+                if changed:
+                    plan.added.append(state)
+                else:  # made meanwhile by someone else: adopted, not added by this run
+                    plan.kept[what.key] = state
+            else:
+                plan.removed.append(removed_state(what))
+    if failures:
+        raise write_failure(plans, failures)
+
+
+def removed_state(assignment):
+    return to_state(assignment)
+
+
+def _change_words(plans):
+    added = ["%s %s on %s" % (s.get("role_name"), s.get("assignee") or s.get("principal_id"), p.target.label)
+             for p in plans for s in p.added]
+    removed = ["%s %s on %s" % (s.get("role_name"), s.get("principal_id"), p.target.label)
+               for p in plans for s in p.removed]
+    return added, removed
+
+
+def write_failure(plans, failures):
+    lines = []
+    for plan, kind, what, err in failures:
+        who = what.label if kind == "add" else "%s of %s" % (what.role_definition_id, what.principal_id)
+        lines.append("%s %s on %s: %s" % ("adding" if kind == "add" else "removing", who, plan.target.label,
+                                          err.message))
+    added, removed = _change_words(plans)
+    if added or removed:
+        done = "Changed before the failure: %s." % "; ".join(["added " + a for a in added] +
+                                                             ["removed " + r for r in removed])
+    else:
+        done = "Nothing was changed."
+    first = failures[0][3]
+    return DigitalTwinsError("%d of the role assignment changes failed: %s. %s"
+                             % (len(failures), " | ".join(lines), done), code=first.code, status=first.status,
+                             request_id=first.request_id)
+
+
+def predict(plans):
+    """Check mode: what the writes would return."""
+    for plan in plans:
+        plan.added = [predicted_state(item.desired()) for item in plan.add]
+        plan.removed = [removed_state(a) for a in plan.remove]
+
+
+# ---- verification ----------------------------------------------------------------------------------------------------
+
+def unverified(plan, listed):
+    """The labels of what the read-back does not show yet: declared assignments missing, removed ones still there."""
+    missing = []
+    for item in plan.items:
+        if item.state == "present" and not find(listed, item.desired()):
+            missing.append("%s on %s" % (item.label, plan.target.label))
+    gone_ids = set((a.id or "").lower() for a in plan.remove)
+    for assignment in listed:
+        if (assignment.id or "").lower() in gone_ids:
+            missing.append("the removal of %s for %s on %s" % (assignment.role_definition_id,
+                                                                assignment.principal_id, plan.target.label))
+    return missing
+
+
+def verify(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Read back every scope that changed until it shows what was declared; raises listing what it does not."""
+    pending = [plan for plan in plans if plan.add or plan.remove]
+    deadline = clock() + max(0, timeout)
+    delay = VERIFY_FIRST_DELAY
+    while True:
+        still, missing = [], []
+        for plan in pending:
+            gaps = unverified(plan, list_at_scope(client, plan.target.scope))
+            if gaps:
+                still.append(plan)
+                missing.extend(gaps)
+        pending = still
+        remaining = deadline - clock()
+        if not pending or remaining <= 0:
+            break
+        sleep(min(delay, remaining))
+        delay = min(delay * 2, VERIFY_MAX_DELAY)
+    if not pending:
+        return
+    raise DigitalTwinsError(
+        "The role assignments were written, but %d s later Azure does not show them as declared. Missing: %s. ARM "
+        "reads can lag writes: re-run the task (it changes only what is still missing), or raise verify_timeout."
+        % (timeout, "; ".join(missing)), code="AssignmentsNotVerified")
+
+
+# ---- results ---------------------------------------------------------------------------------------------------------
+
+def _state_key(state):
+    return (scope_key(state["scope"]), (state["principal_id"] or "").lower(), guid_of(state["role_definition_id"]))
+
+
+def declared_states(items, plans):
+    """Every declared (present) assignment after the run, in declaration order, each once."""
+    by_key = {}
+    for plan in plans:
+        by_key.update(plan.kept)
+        by_key.update((_state_key(state), state) for state in plan.added)
+    states, seen = [], set()
+    for item in items:
+        if item.state == "present" and item.key not in seen and item.key in by_key:
+            seen.add(item.key)
+            state = dict(by_key[item.key])
+            state.update(assignee=item.principal.assignee, resolved_by=item.principal.resolved_by)
+            states.append(state)
+    return states
+
+
+def _entry(state):
+    who = state.get("assignee") or state.get("principal_id")
+    if who != state.get("principal_id"):
+        who = "%s (%s)" % (who, state.get("principal_id"))
+    return "%s: %s" % (state.get("role_name") or guid_of(state.get("role_definition_id")), who)
+
+
+def set_diff(plans):
+    """before/after per scope: the managed assignments there, one line each."""
+    before, after = {}, {}
+    for plan in plans:
+        managed = plan.managed_guids()
+        names = dict((item.role.guid, item.role.name) for item in plan.items)
+        held = [to_state(a, names.get(guid_of(a.role_definition_id))) for a in plan.direct
+                if guid_of(a.role_definition_id) in managed]
+        removed_ids = set((s["id"] or "").lower() for s in plan.removed)
+        lines_before = sorted(_entry(s) for s in held)
+        lines_after = sorted([_entry(s) for s in held if (s["id"] or "").lower() not in removed_ids]
+                             + [_entry(s) for s in plan.added])
+        before[plan.target.scope] = lines_before
+        after[plan.target.scope] = lines_after
+    return {"before": before, "after": after}
+
+
+def role_warnings(plans):
+    """The Owner-is-not-Data-Owner warning for each declared principal on an instance scope."""
+    warnings = []
+    for plan in plans:
+        if not parse_scope(plan.target.scope).is_instance:
+            continue
+        removed_ids = set((a.id or "").lower() for a in plan.remove)
+        principals = {}
+        for item in plan.items:
+            if item.state == "present":
+                principals.setdefault(item.principal.id, item.principal)
+        for principal_id, principal in sorted(principals.items()):
+            held = held_roles(a for a in plan.current if (a.principal_id or "").lower() == principal_id
+                              and (a.id or "").lower() not in removed_ids)
+            held += [(s["scope"], s["role_definition_id"]) for s in plan.added if s["principal_id"] == principal_id]
+            warning = data_role_warning(held, plan.target.scope, principal.label())
+            if warning:
+                warnings.append(warning)
+    return warnings
+
+
+# ---- instances that do not exist yet ---------------------------------------------------------------------------------
+
+def confirm_instances(dt_client, plans, check_mode, warn):
+    """For an instance scope that gets assignments and has none of its own, make sure the instance exists.
+
+    Listing role assignments does not tell a missing resource from one without assignments, so the instance is read
+    (one request, only then). A missing instance fails the real run before any write; in check mode it is predicted
+    as holding nothing, with a warning.
+    """
+    for plan in plans:
+        if not plan.exists or not plan.add or plan.direct or not parse_scope(plan.target.scope).is_instance:
+            continue
+        missing = missing_instance_error(dt_client, plan.target.scope)
+        if missing is None:
+            continue
+        if not check_mode:
+            missing.message += " Nothing was changed."
+            raise missing
+        plan.exists = False
+        warn(assumes_created_warning(plan.target))
+
+
+def missing_instance_error(dt_client, scope):
+    """None when the instance ``scope`` names exists, else the error that says it does not (one read)."""
+    parsed = parse_scope(scope)
+    name = parsed.resources[0][1]
+    found = read_or_none("read Azure Digital Twins instance '%s'" % name, dt_client().digital_twins.get,
+                         parsed.resource_group, name, group_missing_is_absent=True)
+    if found is not None:
+        return None
+    return DigitalTwinsError("Azure Digital Twins instance %r does not exist in resource group %r of subscription %s. "
+                             "Create it first (twinops.digital_twins.dt_instance)."
+                             % (name, parsed.resource_group, parsed.subscription), code="ResourceNotFound", status=404)
+
+
+def unknown_object_ids(plans, directory_ids):
+    """Warnings for principals given by object id that get an assignment but that the directory does not know.
+
+    ``directory_ids(ids)`` returns the set of ids the directory knows, or None when it cannot be read (then nothing is
+    said: without Graph permissions, object ids are the way to assign).
+    """
+    given_ids = sorted(set(item.principal.id for plan in plans for item in plan.add
+                           if item.principal.resolved_by == "given"))
+    if not given_ids:
+        return []
+    known = directory_ids(given_ids)
+    if known is None:
+        return []
+    return ["assignee_object_id %s is not an object in the directory. Azure creates a role assignment for an object "
+            "id it does not know when principal_type is given (it cannot tell a mistyped id from a principal that has "
+            "not replicated yet), and the assignment grants nothing until such an object exists. Check the id."
+            % object_id for object_id in given_ids if object_id not in known]
