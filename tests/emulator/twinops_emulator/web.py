@@ -6,7 +6,7 @@ import string
 import urllib.parse
 
 from flask import Response
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 
 from .arm_errors import EmulatorError, GRAPH, authorization_failed, invalid_request_content
@@ -59,11 +59,9 @@ class Router:
             path = path.rstrip('/') or '/'
         lowered = path.translate(ASCII_LOWER)
         try:
-            index, values = self.adapter.match(lowered, method=method)
+            index, values = self.adapter.match(lowered, method=method)   # MethodNotAllowed propagates
         except (NotFound, RequestRedirect):
             return None
-        except MethodNotAllowed:
-            raise
         route = self.routes[index]
         return route, dict(_original_case(route, path, lowered, values), **route.fixed)
 
