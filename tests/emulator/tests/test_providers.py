@@ -82,10 +82,13 @@ def test_subscription_resources_show_only_what_the_caller_may_read(az, emu):
 
 
 def test_many_instances_per_subscription_are_paged(az, emu):
-    emu.bulk_instances(count=120, resource_group='rg-many', location='westus2', name_prefix='dt-many')
+    emu.bulk_instances(count=100, resource_group='rg-many', location='westus2', name_prefix='dt-many')
+    emu.bulk_instances(count=20, resource_group='rg-tagged', location='westeurope', name_prefix='dt-tagged', tags={'env': 'prod'})
     emu.clear_requests()
-    names = [i.name for i in az.twins.digital_twins.list()]
+    instances = list(az.twins.digital_twins.list())
+    names = [i.name for i in instances]
     assert len(names) == 120 and len(set(names)) == 120
+    assert sorted({(i.location, tuple(sorted((i.tags or {}).items()))) for i in instances}) == [('westeurope', (('env', 'prod'),)), ('westus2', ())]
     pages = [r for r in emu.requests() if r['path'].lower().endswith('/digitaltwinsinstances')]
     assert len(pages) == 3   # page_size 50
 

@@ -460,6 +460,7 @@ def admin_bulk_instances(call):
     rg = body.get('resource_group')
     if count < 1 or not rg or location not in state.dt_regions:
         raise bad_request('InvalidParameter', "'count' must be positive, 'resource_group' is required and 'location' must be an offered region.")
+    tags = validate_tags(body.get('tags'))
     with state.lock:
         key = (state.subscription_id.lower(), rg.lower())
         group = state.resource_groups.get(key)
@@ -469,7 +470,7 @@ def admin_bulk_instances(call):
             state.resource_groups[key] = group
         prefix = body.get('name_prefix') or f'bulk-{uuid.uuid4().hex[:6]}'
         for index in range(count):
-            inst = make_instance(state, group, f'{prefix}-{index:05d}', location, provisioning_state='Succeeded')
+            inst = make_instance(state, group, f'{prefix}-{index:05d}', location, tags=dict(tags) if tags else None, provisioning_state='Succeeded')
             state.instances[inst['name'].lower()] = inst
         return respond(201, {'created': count, 'resource_group': group['name'], 'name_prefix': prefix})
 
