@@ -126,9 +126,9 @@ class Item:
         return Desired(self.target.scope, self.principal, self.role)
 
 
-def _describe_raw(raw):
+def _describe_raw(raw, defaults):
     who = raw.get("assignee") or raw.get("assignee_object_id") or "no assignee"
-    return "%s, %s" % (who, raw.get("role") or "default role")
+    return "%s, %s" % (who, raw.get("role") or defaults["role"])
 
 
 def _target(raw, defaults, subscription_id):
@@ -171,17 +171,25 @@ def _parse_item(index, raw, defaults, subscription_id):
     return Item(index, target, raw["assignee_object_id"].strip(), None, role_value, state, principal=principal)
 
 
+def task_target(defaults, subscription_id):
+    """The task-level instance or scope as a Target (validated), or None."""
+    if defaults["scope"]:
+        return Target(parse_scope(defaults["scope"]).id)
+    if defaults["instance"]:
+        return Target(instance_id(subscription_id, defaults["resource_group"], defaults["instance"]),
+                      defaults["instance"], defaults["resource_group"])
+    return None
+
+
 def parse_items(assignments, defaults, subscription_id):
     """Validate every item (no request); raises naming the first bad item. ``defaults``: the task-level options."""
-    if not assignments:
-        raise DigitalTwinsError("assignments is empty: declare at least one assignment, or use the single form.")
     items = []
     for index, raw in enumerate(assignments):
         try:
             items.append(_parse_item(index, raw, defaults, subscription_id))
         except DigitalTwinsError as err:
             raise DigitalTwinsError("assignments[%d] (%s): %s Nothing was changed."
-                                    % (index, _describe_raw(raw), err.message)) from None
+                                    % (index, _describe_raw(raw, defaults), err.message)) from None
     return items
 
 
@@ -260,8 +268,11 @@ class ScopePlan:
         return set(DATA_ROLE_GUIDS) | set(item.role.guid for item in self.items)
 
 
-def group_by_scope(items):
+def group_by_scope(items, empty_target=None):
+    """One ScopePlan per scope the items name; ``empty_target`` (the task's scope, for an empty list) holds none."""
     plans = {}
+    if empty_target is not None and not items:
+        plans[scope_key(empty_target.scope)] = ScopePlan(empty_target, [])
     for item in items:
         key = scope_key(item.target.scope)
         if key not in plans:
@@ -328,8 +339,8 @@ def check_permissions(client, plan, subscription_id, caller, check_mode, warn):
     result = require(client, plan.target.scope, actions, subscription_id, caller)
     if result.verdict == UNKNOWN and result.read_failed and check_mode:
         warn("Could not check in advance that the caller may change role assignments at %s, because its permissions "
-             "could not be read: %s. The real run will find out when it sends the change." % (plan.target.scope,
-                                                                                             result.reason))
+             "could not be read: %s. The real run will find out when it sends the change."
+             % (plan.target.scope, result.reason))
 
 
 # ---- writes ----------------------------------------------------------------------------------------------------------
@@ -427,8 +438,8 @@ def unverified(plan, listed):
     gone_ids = set((a.id or "").lower() for a in plan.remove)
     for assignment in listed:
         if (assignment.id or "").lower() in gone_ids:
-            missing.append("the removal of %s for %s on %s" % (assignment.role_definition_id,
-                                                                assignment.principal_id, plan.target.label))
+            missing.append("the removal of %s for %s on %s"
+                           % (assignment.role_definition_id, assignment.principal_id, plan.target.label))
     return missing
 
 
@@ -523,6 +534,65 @@ def role_warnings(plans):
             if warning:
                 warnings.append(warning)
     return warnings
+
+
+# ---- the whole run -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """What converge() needs from the module: clients, resolvers and how to warn."""
+
+    authorization: object  # AuthorizationManagementClient
+    digitaltwins: object  # callable returning the AzureDigitalTwinsManagementClient
+    subscription_id: str
+    check_mode: bool
+    warn: object  # callable(message)
+    resolve_role: object  # callable(value, scope, client_factory) -> Role
+    resolve_many: object  # callable(values) -> {value: Principal or DigitalTwinsError}
+    known_ids: object  # callable(object ids) -> set of ids the directory holds, or None
+    caller: object  # callable() -> words for the caller
+
+
+def converge(context, params):
+    """Validate, resolve, plan, check permissions, then write and verify (or predict, in check mode).
+
+    Returns the module result: changed, assignments, added, removed and diff.
+    """
+    defaults = dict((key, params[key]) for key in ("instance", "resource_group", "scope", "role", "state"))
+    items = parse_items(params["assignments"], defaults, context.subscription_id)
+    empty_target = task_target(defaults, context.subscription_id)
+    client = context.authorization
+    resolve_roles(items, lambda value, scope: context.resolve_role(value, scope, lambda: client))
+    resolve_principals(items, context.resolve_many)
+    check_consistent(items)
+    for warning in principal_warnings(items):
+        context.warn(warning)
+
+    plans = group_by_scope(items, empty_target)
+    for plan in plans:
+        read_current(client, plan, context.check_mode, context.warn)
+        plan_scope(plan, params["exclusive"])
+    confirm_instances(context.digitaltwins, plans, context.check_mode, context.warn)
+    if params["check_permissions"]:
+        for plan in plans:
+            check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode, context.warn)
+    if any(item.lookup for item in items):  # the directory is read anyway: say when a given object id is unknown
+        for warning in unknown_object_ids(plans, context.known_ids):
+            context.warn(warning)
+
+    if context.check_mode:
+        predict(plans)
+    else:
+        apply_plans(client, plans, params["principal_wait_timeout"])
+        if params["verify"]:
+            verify(client, plans, params["verify_timeout"])
+    for warning in role_warnings(plans):
+        context.warn(warning)
+
+    added = [state for plan in plans for state in plan.added]
+    removed = [state for plan in plans for state in plan.removed]
+    return dict(changed=bool(added or removed), assignments=declared_states(items, plans), added=added,
+                removed=removed, diff=set_diff(plans))
 
 
 # ---- instances that do not exist yet ---------------------------------------------------------------------------------

@@ -39,6 +39,15 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._roles impor
     guid_of,
 )
 
+# The options that name where and to whom, shared by dt_role_assignment and dt_role_assignment_info.
+TARGET_OPTIONS = dict(
+    instance=dict(type="str"),
+    resource_group=dict(type="str"),
+    scope=dict(type="str"),
+    assignee=dict(type="str"),
+    assignee_object_id=dict(type="str"),
+)
+
 # The namespace of ARM's (and Bicep's) guid() template function.
 ARM_GUID_NAMESPACE = uuid.UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830")
 
@@ -272,10 +281,10 @@ def ensure_present(client, desired, current, check_mode, wait_timeout=180, sleep
 
 
 def ensure_absent(client, desired, current, check_mode):
-    """Remove every assignment equal to ``desired``. -> (changed, {}), plus the removed states for the diff."""
+    """Remove every assignment equal to ``desired``. -> (changed, the states of the removed assignments)."""
     existing = find(current, desired)
     if not existing:
-        return False, {}, []
+        return False, []
     before = [to_state(a, desired.role.name, desired.principal, adopted=(a.name or "").lower() != desired.name)
               for a in existing]
     if not check_mode:
@@ -287,7 +296,7 @@ def ensure_absent(client, desired, current, check_mode):
                 if err.code == "AuthorizationFailed" or err.status == 403:
                     raise _denied(err, desired, "delete") from None
                 raise
-    return True, {}, before
+    return True, before
 
 
 # ---- the Owner-is-not-Data-Owner warning -----------------------------------------------------------------------------

@@ -59,7 +59,6 @@ ROLE_WRITERS = "Owner, User Access Administrator or Role Based Access Control Ad
 MISSING_RESOURCE_CODES = ("ResourceNotFound", "ParentResourceNotFound")
 
 
-
 # ---- matching ------------------------------------------------------------------------------------------------------
 
 def _pattern(text):

@@ -51,8 +51,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The single form shows the assignment before and after; the list form shows, per scope, the assignments of the
-        managed roles before and after, one line each (C(role: assignee (object id))).
+      - The single form shows the assignment before and after. The list form shows, per scope, the assignments of the
+        managed roles before and after, one line each (role, assignee and object id).
 options:
   instance:
     description:
@@ -119,6 +119,8 @@ options:
       - The list form. A set of assignments to converge in one call, on one scope or many. Each item takes the options
         of the single form.
       - Mutually exclusive with O(assignee), O(assignee_object_id) and O(principal_type).
+      - An empty list declares that the task's O(instance) or O(scope) holds none, so nothing is added there and,
+        with O(exclusive=true), every direct data-role assignment there is removed.
     type: list
     elements: dict
     suboptions:
@@ -168,6 +170,12 @@ options:
       - Needs O(assignments).
     type: bool
     default: false
+  verify:
+    description:
+      - With O(assignments), read back after the writes until the assignments are as declared (O(verify_timeout)).
+      - V(false) trusts Azure's answers to the writes.
+    type: bool
+    default: true
   verify_timeout:
     description:
       - With O(assignments), how long to read back, in seconds, after the writes, until every declared assignment is
@@ -368,7 +376,8 @@ assignments:
       scope: /subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins
       principal_id: 0e000000-0000-4000-8000-00000000a11c
       principal_type: User
-      role_definition_id: /subscriptions/5ab5c000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/bcd981a7-7f74-457b-83e1-cceb9e632ffe
+      role_definition_id: "/subscriptions/5ab5c000-0000-4000-8000-000000000001/providers/Microsoft.Authorization\
+        /roleDefinitions/bcd981a7-7f74-457b-83e1-cceb9e632ffe"
       role_name: Azure Digital Twins Data Owner
       assignee: alice@contoso.com
       resolved_by: userPrincipalName
@@ -393,6 +402,7 @@ removed:
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils import _access
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
+    TARGET_OPTIONS,
     Desired,
     data_role_warning,
     ensure_absent,
@@ -425,16 +435,13 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._principal i
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import parse_role, resolve_role
 
 ARGUMENT_SPEC = dict(
-    instance=dict(type="str"),
-    resource_group=dict(type="str"),
-    scope=dict(type="str"),
-    assignee=dict(type="str"),
-    assignee_object_id=dict(type="str"),
+    TARGET_OPTIONS,
     principal_type=dict(type="str", choices=PRINCIPAL_TYPES),
     role=dict(type="str", default="Azure Digital Twins Data Owner"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     assignments=dict(type="list", elements="dict", options=_access.ITEM_OPTIONS),
     exclusive=dict(type="bool", default=False),
+    verify=dict(type="bool", default=True),
     verify_timeout=dict(type="int", default=60),
     principal_wait_timeout=dict(type="int", default=180),
     check_permissions=dict(type="bool", default=True),
@@ -532,7 +539,8 @@ def run_single(module):
         existing = find(current, desired)
         if existing:
             check_permission(module, scope, ROLE_ASSIGNMENTS_DELETE)
-        changed, assignment, removed = ensure_absent(client, desired, current, module.check_mode)
+        changed, removed = ensure_absent(client, desired, current, module.check_mode)
+        assignment = {}
         before = removed[0] if removed else {}
         held = held_roles(a for a in current if a not in existing)
 
@@ -548,46 +556,17 @@ def run_single(module):
 
 
 def run_list(module):
-    """A declared set of assignments over one or many scopes (see _access)."""
-    params = module.params
-    defaults = dict((key, params[key]) for key in ("instance", "resource_group", "scope", "role", "state"))
-    items = _access.parse_items(params["assignments"], defaults, module.session.subscription_id)
-    client = module.client("authorization")
-    _access.resolve_roles(items, lambda value, scope: resolve_role(value, scope, lambda: client))
+    """A declared set of assignments over one or many scopes (see _access.converge)."""
     directory = GraphDirectory(module.session)
-    _access.resolve_principals(items, lambda values: resolve_many(values, directory))
-    _access.check_consistent(items)
-    for warning in _access.principal_warnings(items):
-        module.warn(warning)
-
-    plans = _access.group_by_scope(items)
-    for plan in plans:
-        _access.read_current(client, plan, module.check_mode, module.warn)
-        _access.plan_scope(plan, params["exclusive"])
-    _access.confirm_instances(lambda: module.client("digitaltwins"), plans, module.check_mode, module.warn)
-    if params["check_permissions"]:
-        caller = lambda: caller_label(params, module.session.method)  # noqa: E731
-        for plan in plans:
-            _access.check_permissions(client, plan, module.session.subscription_id, caller, module.check_mode,
-                                      module.warn)
-    if any(item.lookup for item in items):  # the directory is read anyway: say when a given object id is unknown
-        for warning in _access.unknown_object_ids(plans, lambda ids: known_object_ids(ids, directory)):
-            module.warn(warning)
-
-    if module.check_mode:
-        _access.predict(plans)
-    else:
-        _access.apply_plans(client, plans, params["principal_wait_timeout"])
-        _access.verify(client, plans, params["verify_timeout"])
-    for warning in _access.role_warnings(plans):
-        module.warn(warning)
-
-    added = [state for plan in plans for state in plan.added]
-    removed = [state for plan in plans for state in plan.removed]
-    result = dict(changed=bool(added or removed), assignments=_access.declared_states(items, plans), added=added,
-                  removed=removed)
-    if module.diff_mode:
-        result["diff"] = _access.set_diff(plans)
+    context = _access.Context(
+        authorization=module.client("authorization"), digitaltwins=lambda: module.client("digitaltwins"),
+        subscription_id=module.session.subscription_id, check_mode=module.check_mode, warn=module.warn,
+        resolve_role=resolve_role, resolve_many=lambda values: resolve_many(values, directory),
+        known_ids=lambda ids: known_object_ids(ids, directory),
+        caller=lambda: caller_label(module.params, module.session.method))
+    result = _access.converge(context, module.params)
+    if not module.diff_mode:
+        result.pop("diff")
     module.exit_json(**result)
 
 

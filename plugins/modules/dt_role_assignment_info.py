@@ -166,6 +166,7 @@ assignments:
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._access import missing_instance_error
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
+    TARGET_OPTIONS,
     applying_at,
     data_role_warnings,
     instance_scope,
@@ -181,11 +182,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._principal i
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import parse_role, resolve_role, role_names
 
 ARGUMENT_SPEC = dict(
-    instance=dict(type="str"),
-    resource_group=dict(type="str"),
-    scope=dict(type="str"),
-    assignee=dict(type="str"),
-    assignee_object_id=dict(type="str"),
+    TARGET_OPTIONS,
     role=dict(type="str"),
     include_inherited=dict(type="bool", default=False),
     resolve_names=dict(type="bool", default=True),

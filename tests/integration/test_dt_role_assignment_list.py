@@ -76,6 +76,10 @@ DECLARED = [
 ]
 
 
+def strip(states):
+    return sorted((s["id"], s["principal_id"], s["role_definition_id"], s["assignee"]) for s in states)
+
+
 def test_four_runs_check_apply_check_apply(emu, run, instances, writes):
     args = dict(instance="set-00000", resource_group=RG, assignments=DECLARED, exclusive=True)
     check = ok(run(check=True, **args))
@@ -83,7 +87,6 @@ def test_four_runs_check_apply_check_apply(emu, run, instances, writes):
     assert writes() == [], "check mode must not write"
     apply = ok(run(**args))
     assert apply["changed"] and len(apply["added"]) == 3
-    strip = lambda states: sorted((s["id"], s["principal_id"], s["role_definition_id"], s["assignee"]) for s in states)  # noqa: E731
     assert strip(check["assignments"]) == strip(apply["assignments"]), "the prediction equals the applied state"
     assert [a["assignee"] for a in apply["assignments"]] == ["alice@contoso.com", "bob@outlook.com", SP_PIPELINE]
     assert held(emu, instances["set-00000"]) == {(ALICE, DATA_OWNER), (BOB, DATA_READER), (SP_PIPELINE, DATA_READER)}

@@ -43,8 +43,8 @@ def test_invalid_assignment_fails_before_any_request(emu, run_playbook):
     extra = dict(ONE, setup_role_assignments=[{"assignee_object_id": "0e000000-0000-4000-8000-00000000a11c"}])
     result = run_playbook(SETUP, extra_vars=extra)
     assert result.rc != 0
-    assert "setup_role_assignments[0] is invalid" in result.output
-    assert "principal_type" in result.output
+    assert "assignments[0] (0e000000-0000-4000-8000-00000000a11c, Azure Digital Twins Data Owner)" in result.output
+    assert "principal_type is required" in result.output
     assert emu.requests(since=mark) == []
 
 
@@ -55,7 +55,7 @@ def test_both_assignee_forms_and_a_bad_name_are_rejected(emu, run_playbook):
          "principal_type": "User"}])
     result = run_playbook(SETUP, extra_vars=extra)
     assert result.rc != 0
-    assert "setup_instance_name '-bad-' must be 3 to 63 letters" in result.output
+    assert "instance '-bad-' is not a valid Azure Digital Twins instance name" in result.output
     assert emu.requests(since=mark) == []
 
 

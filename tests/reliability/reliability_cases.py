@@ -237,6 +237,36 @@ BAD_INPUT_CASES = [
     BadInputCase("ra-instance-missing", "instance that does not exist", "dt_role_assignment",
                  dict(instance="dt-rel-nope", resource_group=RG, assignee_object_id=ALICE, principal_type="User"), ("dt-rel-nope",),
                  setup="group"),
+    # hostile scopes: refused before any request (an HTTP stack removes dot segments: the write would land elsewhere)
+    BadInputCase("ra-scope-escape-up", "scope: <instance id>/../../../../../.. (would be the subscription)", "dt_role_assignment",
+                 dict(scope="{instance_id}/../../../../../..", assignee_object_id=ALICE, principal_type="User"),
+                 ("'..' segments are not allowed",), setup="instance"),
+    BadInputCase("ra-scope-dot-dot-same", "scope: <instance id>/x/.. (the same scope, never equal)", "dt_role_assignment",
+                 dict(scope="{instance_id}/x/..", assignee_object_id=ALICE, principal_type="User"), ("not allowed",), setup="instance"),
+    BadInputCase("ra-scope-dot", "scope: <instance id>/./", "dt_role_assignment",
+                 dict(scope="{instance_id}/./", assignee_object_id=ALICE, principal_type="User"), ("is not an Azure scope",),
+                 setup="instance"),
+    BadInputCase("ra-scope-encoded-slash", "scope: <instance id>%2F..%2F..", "dt_role_assignment",
+                 dict(scope="{instance_id}%2F..%2F..", assignee_object_id=ALICE, principal_type="User"), ("percent-encoding",),
+                 setup="instance"),
+    BadInputCase("ra-scope-empty-segment", "scope: <group>//providers/...", "dt_role_assignment",
+                 dict(scope="{rg_scope}//providers/Microsoft.DigitalTwins/digitalTwinsInstances/dt-rel-00000", assignee_object_id=ALICE,
+                      principal_type="User"), ("empty segment",), setup="instance"),
+    BadInputCase("ra-scope-query", "scope: <instance id>?api-version=2015-07-01", "dt_role_assignment",
+                 dict(scope="{instance_id}?api-version=2015-07-01", assignee_object_id=ALICE, principal_type="User"), ("'?'",),
+                 setup="instance"),
+    BadInputCase("ra-scope-trailing-type", "scope: <instance id>/endpoints (a type without a name)", "dt_role_assignment",
+                 dict(scope="{instance_id}/endpoints", assignee_object_id=ALICE, principal_type="User"), ("a name for every type",),
+                 setup="instance"),
+    BadInputCase("ra-list-bad-item", "assignments: the second item has an object id that is no GUID", "dt_role_assignment",
+                 dict(_ASSIGN, assignments=[dict(assignee_object_id=ALICE, principal_type="User"),
+                                            dict(assignee_object_id="alice", principal_type="User")]),
+                 ("assignments[1] (alice,", "Nothing was changed"), setup="instance"),
+    BadInputCase("ra-list-escape-item", "assignments: an item whose scope escapes upward", "dt_role_assignment",
+                 dict(assignments=[dict(scope="{instance_id}/../..", assignee_object_id=ALICE, principal_type="User")]),
+                 ("assignments[0]", "not allowed"), setup="instance"),
+    BadInputCase("rai-scope-escape-up", "scope: <instance id>/../../../../../..", "dt_role_assignment_info",
+                 dict(scope="{instance_id}/../../../../../.."), ("'..' segments are not allowed",), setup="instance"),
     # ---- dt_role_assignment_info ---------------------------------------------------------------------------------------
     BadInputCase("rai-inherited-wrong-type", "include_inherited: maybe", "dt_role_assignment_info",
                  dict(_ASSIGN, include_inherited="maybe"), ("include_inherited",)),
@@ -294,6 +324,9 @@ CHECKS = [
      "assignment, every run succeeds or fails cleanly, a re-run changes nothing"),
     ("race-role", "Races", "2 concurrent runs of the setup role (setup_exclusive) on the same instance: one instance, no duplicate "
      "assignment, every run succeeds or fails cleanly"),
+    ("role-rollback-failed-instance", "Rollback", "the setup role creates a resource group and an instance whose provisioning "
+     "ends Failed: the rollback deletes the Failed instance, then the group; the message gives the original error first, "
+     "then what was created and rolled back, and never says nothing was changed"),
     ("lp-module-scope", "Least privilege", "dt_role_assignment with instance assigns at the instance scope, nothing above it"),
     ("lp-role-scope", "Least privilege", "the setup role assigns every declared role at the instance scope"),
     ("lp-exclusive", "Least privilege", "setup_exclusive removes only undeclared direct Data Owner/Reader assignments on the "
@@ -304,6 +337,9 @@ CHECKS = [
      "write"),
     ("lp-contributor", "Least privilege", "the setup role run by a Contributor (may create, may not assign) fails in its "
      "preflight dry run with a clear message and sends no write request at all"),
+    ("lp-contributor-existing", "Least privilege", "the setup role run by a Contributor on an existing instance, with new tags "
+     "for the group and the instance and public network access disabled: the preflight plans every change, fails at the "
+     "role assignments and no write request is sent at all (the request log shows none)"),
     ("lp-contributor-new-group", "Least privilege", "the same in a resource group that does not exist yet (Azure cannot tell the "
      "permissions there in advance): the role creates the group, fails before creating the instance, deletes the group; no "
      "instance or role assignment write is sent"),

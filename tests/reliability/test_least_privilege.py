@@ -149,6 +149,7 @@ def test_rightless_principal_changes_nothing(emu, run, run_playbook, recorder, r
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
 
 
+PLAN_ACCESS_TASK = "Plan the role assignments on instance dt-lp-new"
 CONTRIBUTOR_WORDS = ("lacks Microsoft.Authorization/roleAssignments/write", "Owner, User Access Administrator or Role Based "
                      "Access Control Administrator", "Contributor is not enough")
 
@@ -169,11 +170,38 @@ def test_contributor_fails_in_the_dry_run(emu, run, run_playbook, recorder):
     problems, result, writes = _role_by(emu, run, run_playbook, seeded_caller(emu, "limited"), new_group=False)
     message = playbook_failure_message(result.stdout)
     problems += ["message lacks %r: %s" % (w, message[:300]) for w in CONTRIBUTOR_WORDS if w not in message]
-    if _failed_task(result.stdout) != "Dry-run the declared role assignments":
+    if _failed_task(result.stdout) != PLAN_ACCESS_TASK:
         problems.append("failed at task %r, not in the preflight dry run" % _failed_task(result.stdout))
     if writes:
         problems.append("write requests sent: %s" % ["%s %s %s" % (w["method"], w["path"], w["status"]) for w in writes])
     _record(recorder, "lp-contributor", problems)
+    assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
+
+
+def test_contributor_on_an_existing_instance_changes_nothing_at_all(emu, run, run_playbook, recorder):
+    """New tags and public access for an existing instance: the preflight plans the assignments before any write, so
+    a caller that may not assign roles does not get the group or instance updated either."""
+    emu.settings(provisioning_delay_seconds=0)
+    emu.bulk_instances(count=1, resource_group=RG, name_prefix="dt-lp", location=LOCATION)
+    before = snapshot(emu.state())
+    mark = _last_seq(emu)
+    result = run_playbook(ROLE_PLAYBOOK, env=seeded_caller(emu, "limited"), extra_vars=dict(
+        setup_resource_group=RG, setup_instance_name=INST0, setup_location=LOCATION,
+        setup_resource_group_tags={"owner": "lp"}, setup_instance_tags={"owner": "lp"},
+        setup_public_network_access="Disabled",
+        setup_role_assignments=[dict(assignee_object_id=ALICE, principal_type="User")]))
+    writes = write_requests(emu.requests(since=mark))
+    problems = ["the role succeeded"] if result.rc == 0 else []
+    message = playbook_failure_message(result.stdout)
+    problems += ["message lacks %r: %s" % (w, message[:300]) for w in CONTRIBUTOR_WORDS + ("Nothing was changed",)
+                 if w not in message]
+    if _failed_task(result.stdout) != PLAN_ACCESS_TASK.replace("dt-lp-new", INST0):
+        problems.append("failed at task %r, not in the preflight" % _failed_task(result.stdout))
+    if writes:
+        problems.append("write requests sent: %s" % ["%s %s %s" % (w["method"], w["path"], w["status"]) for w in writes])
+    if snapshot(emu.state()) != before:
+        problems.append("Azure changed")
+    _record(recorder, "lp-contributor-existing", problems)
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
 
 

@@ -39,7 +39,7 @@ def stored(name, principal, guid=OWNER, scope=SCOPE):
 
 def resolved(assignments, defaults=None):
     items = access.parse_items(assignments, dict(DEFAULTS, **(defaults or {})), SUB)
-    access.resolve_roles(items, lambda value, scope: resolve_role(value, scope))
+    access.resolve_roles(items, resolve_role)
     access.resolve_principals(items, lambda values: dict(
         (v, Principal(id=v.split("@")[0], principal_type="User", resolved_by="userPrincipalName", assignee=v))
         for v in values))
@@ -118,9 +118,15 @@ def test_items_inherit_and_override_task_options():
     assert [i.state for i in items] == ["present", "present", "absent"]
 
 
-def test_empty_list_is_refused():
-    with pytest.raises(DigitalTwinsError, match="assignments is empty"):
-        access.parse_items([], DEFAULTS, SUB)
+def test_an_empty_list_manages_the_task_scope():
+    assert access.parse_items([], DEFAULTS, SUB) == []
+    target = access.task_target(DEFAULTS, SUB)
+    [plan] = access.group_by_scope([], target)
+    assert plan.target.scope == SCOPE and plan.items == []
+    plan.current = [stored("a", ALICE), stored("b", BOB, guid=PLAIN_READER)]
+    access.plan_scope(plan, exclusive=True)
+    assert [a.name for a in plan.remove] == ["a"]
+    assert access.group_by_scope(resolved([given(ALICE, instance="dt2")]), target)[0].target.scope == SCOPE2
 
 
 def test_look_ups_run_once_per_distinct_value_and_errors_name_the_item():

@@ -247,8 +247,8 @@ def test_forbidden_explains_which_roles_may_assign():
 def test_absent_deletes_every_equal_assignment_by_id():
     api = client()
     current = [assignment(desired().name), assignment("44444444-4444-4444-8444-444444444444"), assignment("r", guid=READER)]
-    changed, state, removed = ra.ensure_absent(api, desired(), current, check_mode=False)
-    assert (changed, state) == (True, {})
+    changed, removed = ra.ensure_absent(api, desired(), current, check_mode=False)
+    assert changed is True
     assert api.role_assignments.deleted == [current[0].id, current[1].id]
     assert [r["name"] for r in removed] == [current[0].name, current[1].name]
 
@@ -257,7 +257,7 @@ def test_absent_check_mode_and_nothing_to_do():
     api = client()
     assert ra.ensure_absent(api, desired(), [assignment(desired().name)], check_mode=True)[0] is True
     assert api.role_assignments.deleted == []
-    assert ra.ensure_absent(api, desired(), [assignment("r", guid=READER)], check_mode=False) == (False, {}, [])
+    assert ra.ensure_absent(api, desired(), [assignment("r", guid=READER)], check_mode=False) == (False, [])
 
 
 # ---- the data role warning -------------------------------------------------------------------------------------------
