@@ -16,16 +16,15 @@ from .tokens import ARM_AUDIENCES, GRAPH_AUDIENCE
 from .web import Call, Router, respond
 
 LOG = logging.getLogger('twinops_emulator')
-
+METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']
+RATE_LIMIT_KIND = {'PUT': 'writes', 'PATCH': 'writes', 'POST': 'writes', 'DELETE': 'deletes'}
+RATE_LIMIT_REMAINING = {'reads': '11999', 'writes': '1199', 'deletes': '14999'}
 
 
 def routes_of(providers):
     """The admin API and cloud metadata, then every provider's admin hooks and routes."""
     return (admin.ROUTES + [r for p in providers for r in p.admin_routes] + routes_metadata.ROUTES
             + [r for p in providers for r in p.routes])
-METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']
-RATE_LIMIT_KIND = {'PUT': 'writes', 'PATCH': 'writes', 'POST': 'writes', 'DELETE': 'deletes'}
-RATE_LIMIT_REMAINING = {'reads': '11999', 'writes': '1199', 'deletes': '14999'}
 
 
 def _flavour_of(path):

@@ -262,16 +262,15 @@ class Graph(Provider):
     name = 'Microsoft.Graph'
     order = -10   # the directory exists before any provider assigns roles to its principals
     routes = (
-
-    Route("/v1.0/users(userprincipalname='<upn>')", {'GET': get_user_by_upn}, flavour=GRAPH, auth='graph'),
-    Route("/v1.0/serviceprincipals(appid='<app_id>')", {'GET': get_service_principal_by_app_id}, flavour=GRAPH, auth='graph'),
-    Route("/v1.0/users('<key>')", {'GET': get_user}, flavour=GRAPH, auth='graph'),
-    Route('/v1.0/users/<key>', {'GET': get_user}, flavour=GRAPH, auth='graph'),
-    Route('/v1.0/serviceprincipals/<key>', {'GET': get_service_principal}, flavour=GRAPH, auth='graph'),
-    Route('/v1.0/groups/<key>', {'GET': get_group}, flavour=GRAPH, auth='graph'),
-    Route('/v1.0/<any(users,serviceprincipals,groups):collection>', {'GET': list_collection}, flavour=GRAPH, auth='graph'),
-    Route('/v1.0/directoryobjects/getbyids', {'POST': get_by_ids}, flavour=GRAPH, auth='graph'),
-    Route('/v1.0/directoryobjects/<key>', {'GET': get_directory_object}, flavour=GRAPH, auth='graph'),
+        Route("/v1.0/users(userprincipalname='<upn>')", {'GET': get_user_by_upn}, flavour=GRAPH, auth='graph'),
+        Route("/v1.0/serviceprincipals(appid='<app_id>')", {'GET': get_service_principal_by_app_id}, flavour=GRAPH, auth='graph'),
+        Route("/v1.0/users('<key>')", {'GET': get_user}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/users/<key>', {'GET': get_user}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/serviceprincipals/<key>', {'GET': get_service_principal}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/groups/<key>', {'GET': get_group}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/<any(users,serviceprincipals,groups):collection>', {'GET': list_collection}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/directoryobjects/getbyids', {'POST': get_by_ids}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/directoryobjects/<key>', {'GET': get_directory_object}, flavour=GRAPH, auth='graph'),
     )
     admin_routes = (Route('/_emulator/principals', {'POST': add_principal}, flavour='admin', auth=None),)
 

@@ -217,15 +217,14 @@ class Login(Provider):
     name = 'Microsoft.EntraID'
     order = -20
     routes = (
-
-    Route('/federation/.well-known/openid-configuration', {'GET': federation_configuration}, flavour=AAD, auth=None),
-    Route('/federation/keys', {'GET': federation_keys}, flavour=AAD, auth=None),
-    Route('/<tenant:tenant>/v2.0/.well-known/openid-configuration', {'GET': openid_configuration}, flavour=AAD, auth=None),
-    Route('/<tenant:tenant>/.well-known/openid-configuration', {'GET': openid_configuration_v1}, flavour=AAD, auth=None),
-    Route('/<tenant:tenant>/discovery/keys', {'GET': keys}, flavour=AAD, auth=None),
-    Route('/<tenant:tenant>/discovery/v2.0/keys', {'GET': keys}, flavour=AAD, auth=None),
-    Route('/<tenant:tenant>/oauth2/v2.0/token', {'POST': token}, flavour=AAD, auth=None),
-    Route('/<tenant:tenant>/oauth2/token', {'POST': token_v1}, flavour=AAD, auth=None),
+        Route('/federation/.well-known/openid-configuration', {'GET': federation_configuration}, flavour=AAD, auth=None),
+        Route('/federation/keys', {'GET': federation_keys}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/v2.0/.well-known/openid-configuration', {'GET': openid_configuration}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/.well-known/openid-configuration', {'GET': openid_configuration_v1}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/discovery/keys', {'GET': keys}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/discovery/v2.0/keys', {'GET': keys}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/oauth2/v2.0/token', {'POST': token}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/oauth2/token', {'POST': token_v1}, flavour=AAD, auth=None),
     )
     admin_routes = (Route('/_emulator/federated-token', {'POST': admin_federated_token}, flavour='admin', auth=None),)
 
