@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the collection tarball from git's view of the tree into .build/dist, check what
-# went into it, install it into a temporary path, run ansible-doc on every module from
-# there and verify the installed files against the manifest.
+# went into it, install it into a temporary path, run ansible-doc on every module and inventory plugin
+# from there and verify the installed files against the manifest.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,5 +40,11 @@ for module in "${modules[@]}"; do
     ANSIBLE_COLLECTIONS_PATH="${install_dir}" ansible-doc "${name}" >/dev/null ||
         die "ansible-doc failed for ${name}"
     note "ansible-doc ${name}: ok"
+done
+for plugin in "${installed}"/plugins/inventory/*.py; do
+    name="twinops.digital_twins.$(basename "${plugin}" .py)"
+    ANSIBLE_COLLECTIONS_PATH="${install_dir}" ansible-doc -t inventory "${name}" >/dev/null ||
+        die "ansible-doc -t inventory failed for ${name}"
+    note "ansible-doc -t inventory ${name}: ok"
 done
 ANSIBLE_COLLECTIONS_PATH="${install_dir}" ansible-galaxy collection verify --offline twinops.digital_twins

@@ -35,10 +35,10 @@ import report  # noqa: E402
 MODES = {
     'full': {'runs': 10, 'loop_runs': 2, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10, 50, 100], 'fleet_one_runs': 2,
              'serial_subset': 3, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 6, 'scale_other_runs': 2, 'role_runs': 3, 'max_forks': 100,
-             'fleet_budget': 1500},
+             'fleet_budget': 1500, 'inventory_instances': 1000, 'inventory_runs': 5},
     'quick': {'runs': 3, 'loop_runs': 1, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10], 'fleet_one_runs': 1,
               'serial_subset': 2, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 3, 'scale_other_runs': 1, 'role_runs': 2, 'max_forks': 100,
-              'fleet_budget': 300},
+              'fleet_budget': 300, 'inventory_instances': 1000, 'inventory_runs': 3},
 }
 
 LOCATION = 'westus2'
@@ -89,7 +89,8 @@ class Bench:
         self.cfg = dict(MODES[self.mode])
         self.work = tempfile.mkdtemp(prefix='twinops-bench-')
         self.results = {'meta': {'mode': self.mode, 'config': self.cfg, 'started': _now()}, 'adhoc': {}, 'loop': {}, 'empty': {},
-                        'role': {}, 'fleet': {}, 'scale': {}, 'size': {}, 'profile': {}, 'not_measured': {}, 'notes': []}
+                        'role': {}, 'fleet': {}, 'scale': {}, 'size': {}, 'profile': {}, 'inventory': {},
+                        'not_measured': {}, 'notes': []}
         self.seed = load_seed()
         self.emulator = None
         self.admin = None
@@ -483,6 +484,45 @@ class Bench:
         log('serial subset of %d: %.1fs' % (subset, sample.wall))
         self.admin.settings(provisioning_delay_seconds=0)
 
+    # ---- inventory of existing instances -----------------------------------------------------------------------------------
+    def run_inventory(self):
+        """``ansible-inventory --list`` through the dt_instances plugin with the emulator holding N instances, beside a static
+        one-host YAML inventory (the cost of ansible-inventory itself)."""
+        if not os.path.exists(os.path.join(ROOT, 'plugins', 'inventory', 'dt_instances.py')):
+            self.not_measured('inventory', 'plugins/inventory/dt_instances.py does not exist')
+            return
+        wanted = self.cfg['inventory_instances']
+        held = len(self.admin.state().get('instances') or [])
+        if held < wanted:
+            self.admin.bulk_instances(wanted - held, 'bench-inventory-rg', location=LOCATION, name_prefix='bench-inv')
+        held = len(self.admin.state().get('instances') or [])
+        page_size = self.admin.settings().get('page_size')
+        env = self.ansible_env(OUR_VENV)
+        tool = os.path.join(OUR_VENV, 'bin', 'ansible-inventory')
+        noop = self.write('noop.yml', {'all': {'hosts': {'localhost': {'ansible_connection': 'local'}}}})
+        plugin = self.write('bench.dt_instances.yml', {'plugin': 'twinops.digital_twins.dt_instances',
+                                                       'keyed_groups': [{'key': 'location', 'prefix': 'twins'}]})
+        commands = {'noop': [tool, '-i', noop, '--list'], 'dt_instances': [tool, '-i', plugin, '--list']}
+        # one unmeasured run: the plugin answers, with every instance as a host
+        check = subprocess.run(commands['dt_instances'], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False, timeout=900)
+        hosts = len(json.loads(check.stdout or b'{}').get('_meta', {}).get('hostvars', {})) if check.returncode == 0 else 0
+        if hosts != held:
+            self.not_measured('inventory', 'ansible-inventory listed %d hosts for %d instances (rc=%s): %s'
+                              % (hosts, held, check.returncode, tail(check.stderr.decode('utf-8', 'replace'))))
+            return
+        samples = {key: [] for key in commands}
+        for _run in range(self.cfg['inventory_runs']):
+            for key, cmd in commands.items():
+                sample = self.measured(cmd, env)
+                if sample.returncode != 0:
+                    self.results['notes'].append('inventory %s failed: %s' % (key, tail(sample.output)))
+                    continue
+                samples[key].append(sample)
+        self.results['inventory'] = {'instances': held, 'hosts': hosts, 'page_size': page_size,
+                                     'runs': {key: summarise(values) for key, values in samples.items()}}
+        figures = ['%s %.2fs wall %.2fs CPU' % (k, v['wall'], v['cpu']) for k, v in self.results['inventory']['runs'].items() if v]
+        log('inventory of %d instances: %s' % (held, ', '.join(figures)))
+
     # ---- role assignments at scale ----------------------------------------------------------------------------------------
     def run_scale(self):
         keys = [k for k in ('dt_role_assignment', 'azure_rm_roleassignment', 'az_role_assignment') if k in self.usable]
@@ -608,12 +648,14 @@ class Bench:
         self.install_collection()
         self.start_emulator()
         try:
-            self.prepare_state()
-            self.build_targets()
-            self.usable = self.warm_up()
+            if set(sections) & {'adhoc', 'profile', 'scale', 'role', 'loop'}:
+                self.prepare_state()
+                self.build_targets()
+                self.usable = self.warm_up()
             # most important first; the page is re-rendered after each section, so an interrupted run still leaves its figures
-            steps = (('adhoc', lambda: self.run_adhoc(self.usable)), ('profile', self.run_profile), ('scale', self.run_scale),
-                     ('role', self.run_role), ('loop', lambda: self.run_loop([k for k in self.usable if k in LOOP_KEYS])))
+            steps = (('adhoc', lambda: self.run_adhoc(self.usable)), ('profile', self.run_profile), ('inventory', self.run_inventory),
+                     ('scale', self.run_scale), ('role', self.run_role),
+                     ('loop', lambda: self.run_loop([k for k in self.usable if k in LOOP_KEYS])))
             for name, step in steps:
                 if name not in sections:
                     continue
@@ -691,7 +733,7 @@ def main():
     parser.add_argument('--report-only', action='store_true', help='re-render docs/benchmarks.md and .png from tests/output/bench/results.json')
     parser.add_argument('--output', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
     parser.add_argument('--keep', action='store_true', help='keep the work directory')
-    parser.add_argument('--sections', default='size,adhoc,loop,scale,profile,role', help='comma-separated subset of the default (for iterating)')
+    parser.add_argument('--sections', default='size,adhoc,loop,scale,profile,role,inventory', help='comma-separated subset of the default (for iterating)')
     options = parser.parse_args()
     os.makedirs(OUT_DIR, exist_ok=True)
     results_path = os.path.join(OUT_DIR, 'results.json')

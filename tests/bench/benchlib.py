@@ -193,6 +193,9 @@ class Admin:
     def bulk_role_assignments(self, count, **extra):
         return self._call('POST', '/bulk/role-assignments', dict(extra, count=count))
 
+    def bulk_instances(self, count, resource_group, **extra):
+        return self._call('POST', '/bulk/instances', dict(extra, count=count, resource_group=resource_group))
+
     def reset(self):
         return self._call('POST', '/reset')
 

@@ -199,6 +199,29 @@ OTHER_TOOLS = '''## How the other tools were pointed at the emulator
 '''
 
 
+def _inventory_section(inventory):
+    """The dt_instances inventory plugin against N instances, beside a no-op inventory."""
+    out = ['## Inventory of existing instances (`ansible-inventory --list`)\n']
+    runs = inventory.get('runs') or {}
+    rows = []
+    for key, label in (('noop', 'static one-host YAML (no-op)'), ('dt_instances', 'twinops.digital_twins.dt_instances')):
+        row = runs.get(key)
+        if row:
+            rows.append((label, row['n'], _s(row['wall']), '%s–%s' % (_s(row['wall_min']), _s(row['wall_max'])), _s(row['cpu']),
+                         _s(row['rss_mb'], 0), _req(row['requests']), _kinds(row.get('request_kinds'))))
+    if not rows:
+        return '\n'.join(out) + 'Not measured.\n'
+    out.append('The emulator held %s instances (%s hosts listed; %s instances per page of the list).\n' % (
+        inventory.get('instances'), inventory.get('hosts'), inventory.get('page_size')))
+    out.append(_table(('Inventory', 'Runs', 'Wall (s, median)', 'Wall min–max', 'CPU (s)', 'Peak RSS (MB)', 'HTTP requests', 'Requests by kind'),
+                      rows) + '\n')
+    mine, floor = runs.get('dt_instances'), runs.get('noop')
+    if mine and floor:
+        out.append('Listing the instances costs %s s of wall time and %s s of CPU beyond ansible-inventory itself.\n' % (
+            _s(mine['wall'] - floor['wall']), _s(mine['cpu'] - floor['cpu'])))
+    return '\n'.join(out)
+
+
 def _table(header, rows):
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '|'.join('---' for _column in header) + '|']
     lines += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
@@ -273,6 +296,10 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
         '- **Scale**: `POST /bulk/role-assignments` adds Reader assignments at subscription scope for new service principals until the '
         'subscription holds about %s assignments; then the same no-change role-assignment task is measured (%d runs for ours, %d for the others).'
         % (' and then '.join(str(n) for n in cfg['scale']), cfg['scale_runs'], cfg['scale_other_runs']),
+        '- **Inventory**: the emulator holds %d Digital Twins instances (`POST /bulk/instances`); `ansible-inventory -i <file> --list` '
+        'through the `twinops.digital_twins.dt_instances` plugin (no cache, keyed groups by location), beside the same command on a static '
+        'one-host YAML inventory (the cost of ansible-inventory itself). Runs interleaved, %d each, medians.'
+        % (cfg.get('inventory_instances', 1000), cfg.get('inventory_runs', 5)),
         '- **Install size**: a fresh venv with only the runtime requirements (ours: `requirements.txt`; azure.azcollection: its bundled '
         '`requirements.txt`), site-packages minus that of an empty venv (pip only).',
     ]) + '\n')
@@ -344,6 +371,8 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
                              _kinds(row.get('request_kinds'))))
     header = ('Target', 'Held', 'Task', 'Runs', 'Wall (s)', 'CPU (s)', 'HTTP requests', 'Requests by kind')
     out.append(_table(header, rows) + '\n' if rows else 'Not measured.\n')
+
+    out.append(_inventory_section(results.get('inventory') or {}))
 
     out.append('## Installed size of the runtime requirements\n')
     size = results.get('size', {})
