@@ -542,7 +542,7 @@ def role_warnings(plans):
 class Context:
     """What converge() needs from the module: clients, resolvers and how to warn."""
 
-    authorization: object  # AuthorizationManagementClient
+    authorization: object  # callable returning the AuthorizationManagementClient (called after validation)
     digitaltwins: object  # callable returning the AzureDigitalTwinsManagementClient
     subscription_id: str
     check_mode: bool
@@ -561,7 +561,7 @@ def converge(context, params):
     defaults = dict((key, params[key]) for key in ("instance", "resource_group", "scope", "role", "state"))
     items = parse_items(params["assignments"], defaults, context.subscription_id)
     empty_target = task_target(defaults, context.subscription_id)
-    client = context.authorization
+    client = context.authorization()  # the first request (cloud metadata, token) only after every item is valid
     resolve_roles(items, lambda value, scope: context.resolve_role(value, scope, lambda: client))
     resolve_principals(items, context.resolve_many)
     check_consistent(items)

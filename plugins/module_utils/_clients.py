@@ -12,6 +12,7 @@ Also the waits: long-running operations bounded by the module's own deadline (th
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import logging
 import time
@@ -59,6 +60,9 @@ CLIENT_SETTINGS = dict(
     polling_interval=5,
 )
 
+# After the task's deadline no write is sent; a read (to report what Azure holds) may still go out during this grace.
+READ_GRACE_SECONDS = 5
+
 # Provisioning states after which nothing more happens without a new request.
 TERMINAL_STATES = ("succeeded", "failed", "canceled")
 
@@ -94,6 +98,9 @@ class AzureSession:
         self._method = None
         self._authenticated = set()
         self._clients = {}
+        # The task's Deadline (wait_timeout), set by modules that have one: every ARM request honours it (see
+        # deadline_retry_policy), so throttling cannot carry the task past it.
+        self.deadline = None
 
     def preflight(self):
         """Every check of the authentication options that needs no request; raises DigitalTwinsError."""
@@ -166,6 +173,7 @@ class AzureSession:
                 base_url=cloud.resource_manager.rstrip("/"),
                 credential_scopes=[cloud.arm_scope],
                 user_agent="twinops.digital_twins/%s" % COLLECTION_VERSION,
+                retry_policy=deadline_retry_policy(lambda: self.deadline),
                 **CLIENT_SETTINGS)
         return self._clients[kind]
 
@@ -196,6 +204,87 @@ class Deadline:
     def expired(self):
         return self.remaining() <= 0
 
+    def overdue(self):
+        """Seconds since the deadline passed (0 before it)."""
+        return max(0.0, self._clock() - self._end)
+
+
+class DeadlineReached(DigitalTwinsError):
+    """Raised inside the HTTP pipeline when a request would be sent, or a retry would wait, past the deadline.
+
+    ``call`` and ``azure_errors`` users see it as a DigitalTwinsError; its message names the request.
+    """
+
+    def __init__(self, message):
+        super().__init__(message, code="OperationTimedOut",
+                         hint="Raise wait_timeout; the task sent nothing after its deadline.")
+
+
+def _describe(http_request):
+    path = (getattr(http_request, "url", "") or "").split("?", 1)[0]
+    path = path.split("://", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else "/"
+    return "%s %s" % (getattr(http_request, "method", "?"), path)
+
+
+def deadline_retry_policy(get_deadline):
+    """An azure-core RetryPolicy (CLIENT_SETTINGS' retry settings) that keeps to the task's deadline.
+
+    ``get_deadline()`` returns the task's Deadline or None (no deadline: the plain policy). With a deadline:
+
+    - no write (anything but GET) is sent once the deadline has passed, and a GET only within READ_GRACE_SECONDS
+      after it (to read back what Azure holds for the report);
+    - a retry whose wait (Retry-After, or the backoff) would end past the deadline is not waited for: the request
+      fails at once, naming the request, the status and the wait Azure asked for;
+    - the read timeout of each attempt is cut to the time left (plus the grace), so one slow answer cannot
+      outlast the deadline either.
+    """
+    from azure.core.pipeline.policies import RetryPolicy  # pylint: disable=import-outside-toplevel
+
+    settings = {key: value for key, value in CLIENT_SETTINGS.items() if key.startswith("retry_")}
+
+    class DeadlineRetryPolicy(RetryPolicy):
+        def send(self, request):
+            deadline = get_deadline()
+            if deadline is not None:
+                self._refuse_late(deadline, request.http_request)
+                grace = READ_GRACE_SECONDS if request.http_request.method == "GET" else 0
+                limit = max(1.0, deadline.remaining() + grace)
+                current = request.context.options.get("read_timeout", CLIENT_SETTINGS.get("read_timeout"))
+                request.context.options["read_timeout"] = min(current or limit, limit)
+                request.context["twinops_request"] = request.http_request
+            return super().send(request)
+
+        @staticmethod
+        def _refuse_late(deadline, http_request):
+            if not deadline.expired():
+                return
+            if http_request.method != "GET" or deadline.overdue() > READ_GRACE_SECONDS:
+                raise DeadlineReached("wait_timeout (%s s) has passed, so %s was not sent."
+                                      % (deadline.seconds, _describe(http_request)))
+
+        def sleep(self, settings, transport, response=None):  # pylint: disable=redefined-outer-name
+            deadline = get_deadline()
+            if deadline is not None:
+                asked = self.get_retry_after(response) if response is not None else None
+                wait = asked if asked is not None else self.get_backoff_time(settings)
+                if wait >= deadline.remaining():
+                    http_request = getattr(response, "http_request", None)
+                    status = getattr(getattr(response, "http_response", None), "status_code", None)
+                    raise DeadlineReached(
+                        "%s %s and %s %s s%s, after wait_timeout (%s s) ends: not retried."
+                        % (_describe(http_request) if http_request is not None else "a request",
+                           ("answered HTTP %s" % status) if status else "failed",
+                           "Azure asks to retry in" if asked is not None else "the next retry would be in",
+                           _seconds(wait), " (Retry-After)" if asked is not None else "", deadline.seconds))
+            super().sleep(settings, transport, response=response)
+
+    return DeadlineRetryPolicy(**settings)
+
+
+def _seconds(value):
+    return ("%.1f" % value).rstrip("0").rstrip(".")
+
 
 def timeout_error(what, deadline, state=None):
     state_text = " (provisioning state: %s)" % state if state else ""
@@ -205,17 +294,23 @@ def timeout_error(what, deadline, state=None):
         code="OperationTimedOut", hint="Raise wait_timeout, or set wait=false to return without waiting.")
 
 
-def wait_for_lro(poller, deadline, action, what):
+def wait_for_lro(poller, deadline, action, what, read_state=None, noun="the resource"):
     """Wait for an azure-core LROPoller until it ends or ``deadline`` passes, and return its result.
 
     ``action`` reads like "create instance 'dt1'" (for errors), ``what`` like "instance 'dt1' to be created"
-    (for the timeout message). A poller that ends Failed or Canceled raises DigitalTwinsError.
+    (for the timeout message). An operation that Azure reports Failed or Canceled raises DigitalTwinsError saying so.
+
+    Only a terminal status Azure sent is reported as Azure's. When the poller itself gives up (the status polls keep
+    failing, the connection breaks), ``read_state()`` (the resource's provisioning state, None when it does not exist)
+    is read and the error says what is known: "status unknown after N failed polls; <noun> is <state> at <time>".
     """
     try:
         poller.wait(timeout=deadline.remaining())
         if not poller.done():
             raise timeout_error(what, deadline, _status(poller))
         return poller.result()
+    except DeadlineReached as reached:
+        raise _about(action, reached) from None
     except DigitalTwinsError:
         raise
     except Exception as exc:  # pylint: disable=broad-except  # the poller re-raises what its thread caught
@@ -223,14 +318,70 @@ def wait_for_lro(poller, deadline, action, what):
             raise
         status = _status(poller)
         error = from_azure(exc, action)
-        if status and status.lower() in ("failed", "canceled"):
+        if _azure_verdict(exc, status):
             detail = first_line(error_message(exc) or "")
             if "Operation returned an invalid status" in detail or "Operation failed or canceled" in detail:
                 detail = ""
             message = "Could not %s: the operation ended with status %s%s" % (action, status, (": " + detail) if detail else ".")
             raise DigitalTwinsError(message, code=error.code or ("Provisioning%s" % status.capitalize()), status=error.status,
                                     request_id=error.request_id, hint=error.hint, tb=error.tb) from None
-        raise error from None
+        raise poll_gave_up(error, action, read_state, noun) from None
+
+
+def _azure_verdict(exc, status):
+    """True when the poller stopped because Azure's operation status said Failed or Canceled (a 2xx answer)."""
+    if (status or "").lower() not in ("failed", "canceled"):
+        return False
+    cause = exc.__cause__
+    if cause is not None and type(cause).__name__ == "OperationFailed":
+        return True
+    if cause is not None and type(cause).__name__ in ("BadStatus", "BadResponse"):
+        return False
+    code = getattr(exc, "status_code", None)
+    return code is not None and code < 400
+
+
+def failed_polls():
+    """How many polls a status poll makes before azure-core gives up (the first try and its retries)."""
+    return 1 + min(CLIENT_SETTINGS.get("retry_total", 3), CLIENT_SETTINGS.get("retry_status", 3))
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def poll_gave_up(error, action, read_state=None, noun="the resource"):
+    """A DigitalTwinsError for an operation whose status could not be learnt: what failed, and what Azure holds now."""
+    reason = error.message
+    prefix = "Could not %s: " % action
+    if reason.startswith(prefix):
+        reason = reason[len(prefix):]
+    if error.status:
+        reason = "HTTP %s%s" % (error.status, (" " + error.code) if error.code else "")
+    known = ""
+    verdict = None
+    if read_state is not None:
+        try:
+            state = read_state()
+        except DigitalTwinsError as read_error:
+            known = "; %s could not be read either: %s" % (noun, read_error.message)
+        else:
+            if state is None:
+                known = "; %s does not exist at %s" % (noun, utc_now())
+            else:
+                known = "; %s is %s at %s" % (noun, state, utc_now())
+                if state.lower() in ("failed", "canceled"):
+                    verdict = state
+    if verdict:
+        message = "Could not %s: the operation ended with status %s (read from %s after %d failed polls: %s)." % (
+            action, verdict, noun, failed_polls(), reason)
+        return DigitalTwinsError(message, code="Provisioning%s" % verdict.capitalize(), status=error.status,
+                                 request_id=error.request_id, tb=error.tb)
+    message = "Could not %s: the operation's status is unknown after %d failed polls (%s)%s." % (
+        action, failed_polls(), reason, known)
+    return DigitalTwinsError(message, code=error.code or "OperationStatusUnknown", status=error.status,
+                             request_id=error.request_id, tb=error.tb,
+                             hint="The operation may still finish in Azure; re-running the task waits for it and converges.")
 
 
 def _status(poller):
@@ -261,10 +412,19 @@ def is_terminal(state):
     return (state or "succeeded").lower() in TERMINAL_STATES
 
 
+def _about(action, reached):
+    """A DeadlineReached (raised in the HTTP pipeline, which does not know the task's words) about ``action``."""
+    return DigitalTwinsError("Could not %s: timed out: %s" % (action, reached.message), code=reached.code,
+                             hint=reached.hint)
+
+
 def call(action, function, *args, **kwargs):
     """Run one SDK call, translating its errors into DigitalTwinsError about ``action``."""
-    with azure_errors(action):
-        return function(*args, **kwargs)
+    try:
+        with azure_errors(action):
+            return function(*args, **kwargs)
+    except DeadlineReached as reached:
+        raise _about(action, reached) from None
 
 
 def read_or_none(action, function, *args, group_missing_is_absent=False, **kwargs):
@@ -276,6 +436,8 @@ def read_or_none(action, function, *args, group_missing_is_absent=False, **kwarg
     """
     try:
         return function(*args, **kwargs)
+    except DeadlineReached as reached:
+        raise _about(action, reached) from None
     except AZURE_ERRORS as exc:
         if is_not_found(exc) and (group_missing_is_absent or error_code(exc) != "ResourceGroupNotFound"):
             return None

@@ -50,6 +50,24 @@ def validate_tags(tags):
             raise DigitalTwinsError("The value of tag %r is longer than %d characters." % (name, MAX_TAG_VALUE))
 
 
+def validate_result_tags(current, wanted, what):
+    """Check the tags ``what`` would end with (``wanted``, from desired_tags) against ARM's limits before any write.
+
+    With purge_tags false the given tags are merged into the existing ones, so the limits apply to the merged map:
+    a merge past 50 tags is refused here, in check mode too, instead of by Azure after other writes.
+    """
+    if wanted is None:
+        return
+    if len(wanted) > MAX_TAGS:
+        added = sorted(set(wanted) - set(current or {}))
+        raise DigitalTwinsError(
+            "%s would have %d tags (%d existing + %d new) after merging; Azure allows at most %d per resource. Remove "
+            "tags, or set purge_tags=true to replace them. New tags: %s."
+            % (what, len(wanted), len(wanted) - len(added), len(added), MAX_TAGS,
+               ", ".join(added[:10]) + (", ..." if len(added) > 10 else "")), code="TooManyTags")
+    validate_tags(wanted)
+
+
 def desired_tags(current, desired, purge_tags):
     """The tags a resource should end with, or None when ``desired`` is None (tags not managed).
 

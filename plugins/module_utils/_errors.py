@@ -26,7 +26,7 @@ class DigitalTwinsError(Exception):
     a support ticket can be opened from the output alone. ``tb`` is the original traceback (shown at -vvv).
     """
 
-    def __init__(self, message, code=None, status=None, request_id=None, hint=None, tb=None):
+    def __init__(self, message, code=None, status=None, request_id=None, hint=None, tb=None, result=None):
         super().__init__(message)
         self.message = message
         self.code = code
@@ -34,6 +34,9 @@ class DigitalTwinsError(Exception):
         self.request_id = request_id
         self.hint = hint
         self.tb = tb
+        # Keys the failed result carries besides the message: what the run did before it failed (for example
+        # ``created: true`` and the instance it created), so that a caller can roll it back.
+        self.result = dict(result or {})
 
     def __str__(self):
         parts = [self.message]
@@ -59,6 +62,7 @@ class DigitalTwinsError(Exception):
             result["status_code"] = self.status
         if self.request_id:
             result["request_id"] = self.request_id
+        result.update(self.result)
         return result
 
 
@@ -144,6 +148,75 @@ def short_reason(text):
     return first_line(text)[:300]
 
 
+_TIMEOUT_SECONDS = re.compile(r"\b(read|connect)(?:ion)? timeout=([0-9.]+)", re.IGNORECASE)
+_TIMEOUT_CLASS_NAMES = ("ReadTimeout", "ConnectTimeout", "WriteTimeout", "PoolTimeout", "TimeoutException",
+                        "ReadTimeoutError", "ConnectTimeoutError", "ServiceRequestTimeoutError",
+                        "ServiceResponseTimeoutError", "TimeoutError", "timeout")
+
+
+def _chain(exc):
+    """``exc`` and the exceptions it wraps (``inner_exception``/``error`` of azure-core, ``__cause__``, args)."""
+    seen = []
+    todo = [exc]
+    while todo and len(seen) < 12:
+        item = todo.pop(0)
+        if item is None or any(item is known for known in seen) or not isinstance(item, BaseException):
+            continue
+        seen.append(item)
+        todo.extend([getattr(item, "inner_exception", None), getattr(item, "error", None), item.__cause__,
+                     item.__context__] + [arg for arg in getattr(item, "args", ()) if isinstance(arg, BaseException)])
+    return seen
+
+
+def _request_of(chain):
+    """'METHOD /path' of the request a timeout is about (requests' and httpx's exceptions carry it), or None."""
+    for item in chain:
+        try:
+            request = getattr(item, "request", None)
+        except RuntimeError:  # httpx raises when the exception was made without a request
+            request = None
+        method = getattr(request, "method", None)
+        url = getattr(request, "url", None)
+        if method and url:
+            path = str(url).split("?", 1)[0]
+            path = re.sub(r"^[a-z]+://[^/]+", "", path)
+            return "%s %s" % (method.decode() if isinstance(method, bytes) else method, path or "/")
+    return None
+
+
+def request_timeout(exc, action, seconds=None):
+    """A DigitalTwinsError naming the timeout when ``exc`` (azure-core, requests/urllib3, httpx or socket) is one, else None.
+
+    The message says which request timed out and after how long (``seconds`` when the exception does not say); it
+    gives no network or CA hint, since the endpoint was reached or at least resolved. ``action`` reads like
+    "create instance 'dt1'".
+    """
+    chain = _chain(exc)
+    names = {cls.__name__ for item in chain for cls in type(item).__mro__}
+    if not names & set(_TIMEOUT_CLASS_NAMES):
+        return None
+    text = " ".join(str(item) for item in chain)
+    found = _TIMEOUT_SECONDS.search(text)
+    kind = "connect" if names & {"ConnectTimeout", "ConnectTimeoutError", "ServiceRequestTimeoutError"} else "read"
+    if found:
+        kind = found.group(1).lower()
+        seconds = found.group(2)
+    if isinstance(seconds, float) and seconds.is_integer():
+        seconds = int(seconds)
+    request = _request_of(chain)
+    if kind == "connect":
+        what = "no connection within %s s (connect timeout)" % seconds if seconds else "no connection (connect timeout)"
+        hint = "Nothing was sent; re-run the task."
+    else:
+        what = "no answer within %s s (read timeout)" % seconds if seconds else "no answer in time (read timeout)"
+        writes = request is None or not request.startswith("GET ")
+        hint = ("The request may or may not have been applied; re-running the task converges." if writes
+                else "Re-run the task; the service answered slower than the client waits.")
+    target = (" to %s" % request) if request else ""
+    return DigitalTwinsError("Could not %s: the request timed out: %s%s." % (action, what, target),
+                             code="RequestTimeout", hint=hint)
+
+
 def from_azure(exc, action):
     """Translate an exception raised by azure-core / azure-identity into a DigitalTwinsError.
 
@@ -166,6 +239,10 @@ def from_azure(exc, action):
             code = "TooManyRequests"
         return DigitalTwinsError("Could not %s: %s" % (action, first_line(message or str(exc))), code=code,
                                  status=status, request_id=_request_id(response), hint=_hint(code, message), tb=tb)
+    timeout = request_timeout(exc, action)
+    if timeout is not None:
+        timeout.tb = tb
+        return timeout
     if isinstance(exc, azure_exceptions.ServiceRequestError):
         return DigitalTwinsError("Could not %s: the request could not be sent: %s" % (action, short_reason(str(exc))),
                                  code="ConnectionError", tb=tb,

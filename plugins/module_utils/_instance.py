@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Optional
 
@@ -22,6 +23,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._clients imp
     Deadline,
     call,
     read_or_none,
+    timeout_error,
     wait_for_lro,
     wait_until,
 )
@@ -29,6 +31,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     desired_tags,
     normalise_location,
     tags_differ,
+    validate_result_tags,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
 from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import (
@@ -195,6 +198,42 @@ def find_by_name(client, name):
     return matches[0] if matches else None
 
 
+def find_instances(client, name=None, resource_group=None):
+    """The instances a query names, as returned dicts: one by name and group, one by name in the subscription, every
+    one in a group, or every one in the subscription. A resource group that does not exist holds none."""
+    try:
+        if name and resource_group:
+            found = get_instance(client, resource_group, name)
+            return [found] if found else []
+        if name:
+            found = find_by_name(client, name)
+            return [found] if found else []
+        return list_instances(client, resource_group)
+    except DigitalTwinsError as error:
+        if error.code == "ResourceGroupNotFound":
+            return []
+        raise
+
+
+def read_current(client, request, check_mode, absent, warn, deadline):
+    """The instance as it is before the task, or None; in a real run, an operation still running on it (an earlier run
+    that timed out, another tool) is waited for first, because Azure refuses to change an instance while it provisions.
+
+    A missing resource group is an error, except for state=absent (nothing to delete) and in check mode, where an
+    earlier task of the play may create it (``warn`` says so).
+    """
+    try:
+        current = get_instance(client, request.resource_group, request.name)
+    except DigitalTwinsError as error:
+        if error.code != "ResourceGroupNotFound" or not (absent or check_mode):
+            raise
+        if not absent:
+            warn("Resource group '%s' does not exist (yet). Check mode assumes an earlier task creates it; a real run "
+                 "fails unless it exists by then." % request.resource_group)
+        return None
+    return current if check_mode else wait_while_busy(client, request, current, deadline)
+
+
 def check_location_offered(resource_client, location):
     """Fail before any write when Azure Digital Twins is not offered in ``location`` (see _locations)."""
     _locations.check_location_offered(resource_client, "Microsoft.DigitalTwins", "digitalTwinsInstances", location,
@@ -278,6 +317,7 @@ def changes_for(current, request):
     """The fields a PATCH must send to turn ``current`` into what ``request`` asks: only those that differ."""
     changes = {}
     wanted = desired_tags(current["tags"], request.tags, request.purge_tags)
+    validate_result_tags(current["tags"], wanted, request.description.capitalize())
     if tags_differ(current["tags"], wanted):
         changes["tags"] = wanted
     if identity_differs(current["identity"], request.identity):
@@ -313,10 +353,19 @@ def check_location(current, request):
 # ---------------------------------------------------------------------------------------------------------------
 # Ensure
 
+def _read_state(client, request):
+    """A function that reads the instance's provisioning state now (None when it does not exist)."""
+    def read():
+        state = get_instance(client, request.resource_group, request.name)
+        return state.get("provisioning_state") if state is not None else None
+    return read
+
+
 def _finish(client, poller, request, deadline, action, what):
     """Wait (or not) for an LRO and return the resulting state dict."""
     if request.wait:
-        model = wait_for_lro(poller, deadline, action, what)
+        model = wait_for_lro(poller, deadline, action, what, read_state=_read_state(client, request),
+                             noun="the instance")
     else:
         model = call(action, poller.result)
     if model is None:
@@ -335,46 +384,95 @@ def wait_while_busy(client, request, current, deadline):
                       state_of=lambda state: (state or {}).get("provisioning_state"))
 
 
-def ensure_present(client, models, request, current, check_mode, deadline=None, resource_client=None):
-    """Create the instance, or PATCH only what differs. Returns (changed, state).
+def has_failed(current):
+    """True for an instance whose last provisioning ended Failed or Canceled (a PUT provisions it again)."""
+    return current is not None and (current.get("provisioning_state") or "").lower() in ("failed", "canceled")
 
-    ``resource_client`` (a ResourceManagementClient), when given, is used to check the region before a create.
+
+def preflight_create(client, models, request, check_mode, deadline, resource_client=None):
+    """Before a create: the location is given and offered, and the name is free. Returns None, or the instance itself.
+
+    Names are global, so checkNameAvailability answers "taken" also when the instance being declared was created in
+    this very group since it was read (by a concurrent run of the same declaration, or by this run's earlier
+    attempt): the instance is read again by name in the group, and when it is there it is returned (and, in a real
+    run, waited for while it provisions) to be converged like any existing instance, instead of being reported as a
+    name conflict.
     """
-    deadline = deadline or Deadline(1200)
-    failed = current is not None and (current.get("provisioning_state") or "").lower() in ("failed", "canceled")
-    if current is None or failed:
-        if current is None:
-            if not request.location:
-                raise DigitalTwinsError("%s does not exist and location is required to create it."
-                                        % request.description.capitalize())
-            if resource_client is not None:
-                check_location_offered(resource_client, request.location)
-            check_name_available(client, models, normalise_location(request.location), request.name)
-            predicted = predict_created(request)
-            verb = "create"
-        else:
-            # An instance whose provisioning failed: PUT it again (ARM retries provisioning), keeping what the task
-            # does not mention.
-            check_location(current, request)
-            changes = changes_for(current, request)
-            predicted = predict_updated(current, changes, request.wait)
-            predicted["location"] = current["location"]
-            verb = "re-provision"
-        if check_mode:
-            return True, predicted
-        body = models.DigitalTwinsDescription(
-            location=predicted["location"],
-            tags=predicted["tags"] if (request.tags is not None or failed) else None,
-            identity=_identity_payload(models, _identity_request(predicted["identity"])) if (
-                request.identity is not None or failed) else None,
-            public_network_access=request.public_network_access or (current or {}).get("public_network_access"))
-        action = "%s %s" % (verb, request.description)
-        poller = call(action, client.digital_twins.begin_create_or_update, request.resource_group, request.name, body,
-                      polling=bool(request.wait))
-        return True, _finish(client, poller, request, deadline, action, "%s to be %s" % (
-            request.description, "created" if verb == "create" else "provisioned"))
+    if not request.location:
+        raise DigitalTwinsError("%s does not exist and location is required to create it." % request.description.capitalize())
+    if resource_client is not None:
+        check_location_offered(resource_client, request.location)
+    try:
+        check_name_available(client, models, normalise_location(request.location), request.name)
+    except DigitalTwinsError as taken:
+        if taken.code != "NameNotAvailable":
+            raise
+        found = get_instance(client, request.resource_group, request.name)
+        if found is None:
+            raise
+        return found if check_mode else wait_while_busy(client, request, found, deadline)
+    return None
 
-    check_location(current, request)
+
+def _created_then_failed(client, request, error):
+    """``error`` from a create whose PUT Azure accepted: add ``created: true`` and the instance as Azure holds it.
+
+    A caller that rolls back what its run created (the setup role) removes the instance from that result, a Failed
+    one included.
+    """
+    try:
+        state = get_instance(client, request.resource_group, request.name)
+    except DigitalTwinsError:
+        state = None
+    if state is None:
+        state = {"id": instance_id(request.subscription_id, request.resource_group, request.name), "name": request.name,
+                 "resource_group": request.resource_group, "provisioning_state": None}
+    error.result.update(changed=True, created=True, instance=state)
+    note = "This task created the instance (created: true in the result); it is left in Azure%s." % (
+        (", provisioning state %s" % state["provisioning_state"]) if state.get("provisioning_state") else "")
+    error.hint = "%s %s" % (note, error.hint) if error.hint else note
+    return error
+
+
+def create(client, models, request, check_mode, deadline):
+    """PUT a new instance. Returns (True, state); a failure after Azure accepted the PUT says created: true."""
+    predicted = predict_created(request)
+    if check_mode:
+        return True, predicted
+    body = models.DigitalTwinsDescription(
+        location=predicted["location"],
+        tags=predicted["tags"] if request.tags is not None else None,
+        identity=_identity_payload(models, request.identity) if request.identity is not None else None,
+        public_network_access=request.public_network_access)
+    action = "create %s" % request.description
+    poller = call(action, client.digital_twins.begin_create_or_update, request.resource_group, request.name, body,
+                  polling=bool(request.wait))
+    try:
+        return True, _finish(client, poller, request, deadline, action, "%s to be created" % request.description)
+    except DigitalTwinsError as error:
+        raise _created_then_failed(client, request, error) from None
+
+
+def reprovision(client, models, request, current, check_mode, deadline):
+    """PUT an instance whose provisioning failed again (ARM retries provisioning), keeping what the task does not
+    mention. Returns (True, state)."""
+    changes = changes_for(current, request)
+    predicted = predict_updated(current, changes, request.wait)
+    if check_mode:
+        return True, predicted
+    body = models.DigitalTwinsDescription(
+        location=current["location"],
+        tags=predicted["tags"],
+        identity=_identity_payload(models, _identity_request(predicted["identity"])),
+        public_network_access=request.public_network_access or current.get("public_network_access"))
+    action = "re-provision %s" % request.description
+    poller = call(action, client.digital_twins.begin_create_or_update, request.resource_group, request.name, body,
+                  polling=bool(request.wait))
+    return True, _finish(client, poller, request, deadline, action, "%s to be provisioned" % request.description)
+
+
+def update(client, models, request, current, check_mode, deadline):
+    """PATCH only what differs. Returns (changed, state)."""
     changes = changes_for(current, request)
     if not changes:
         return False, current
@@ -390,6 +488,22 @@ def ensure_present(client, models, request, current, check_mode, deadline=None, 
     poller = call(action, client.digital_twins.begin_update, request.resource_group, request.name, patch,
                   polling=bool(request.wait))
     return True, _finish(client, poller, request, deadline, action, "%s to be updated" % request.description)
+
+
+def ensure_present(client, models, request, current, check_mode, deadline=None, resource_client=None):
+    """Create the instance, re-provision a Failed one, or PATCH only what differs. Returns (changed, state).
+
+    ``resource_client`` (a ResourceManagementClient), when given, is used to check the region before a create.
+    """
+    deadline = deadline or Deadline(1200)
+    if current is None:
+        current = preflight_create(client, models, request, check_mode, deadline, resource_client)
+        if current is None:
+            return create(client, models, request, check_mode, deadline)
+    check_location(current, request)
+    if has_failed(current):
+        return reprovision(client, models, request, current, check_mode, deadline)
+    return update(client, models, request, current, check_mode, deadline)
 
 
 def _identity_request(identity):
@@ -415,5 +529,276 @@ def ensure_absent(client, request, current, check_mode, deadline=None):
     poller = call(action, client.digital_twins.begin_delete, request.resource_group, request.name,
                   polling=bool(request.wait))
     if request.wait:
-        wait_for_lro(poller, deadline, action, "%s to be deleted" % request.description)
+        wait_for_lro(poller, deadline, action, "%s to be deleted" % request.description,
+                     read_state=_read_state(client, request), noun="the instance")
     return True, {}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# List form: many instances converged in one process
+#
+# Every item is read with one list per resource group, checked (regions with one provider read, names once each),
+# submitted without waiting, and then waited for together by listing each resource group that still has pending
+# items (one request per group per poll). A failing item fails only itself: its result has failed=true and msg, the
+# others converge.
+
+@dataclass
+class Item:
+    """One entry of ``instances``: its request (None when its input is bad) and its outcome."""
+
+    index: int
+    request: Optional[InstanceRequest] = None
+    absent: bool = False
+    error: Optional[DigitalTwinsError] = None
+    current: Optional[dict] = None
+    after: Optional[dict] = None
+    changed: bool = False
+    created: bool = False
+    verb: str = ""
+    pending: bool = False
+    given: Optional[dict] = None     # the item as given, for the name and group of an item whose input is bad
+
+    def fail(self, error):
+        self.error = error
+        self.pending = False
+
+    @property
+    def label(self):
+        if self.request is None:
+            name = (self.given or {}).get("name")
+            return "instances[%d]%s" % (self.index, (" '%s'" % name) if isinstance(name, str) else "")
+        return "'%s' (resource group '%s')" % (self.request.name, self.request.resource_group)
+
+    def result(self):
+        request = self.request
+        result = {
+            "name": request.name if request else _text((self.given or {}).get("name")),
+            "resource_group": request.resource_group if request else _text((self.given or {}).get("resource_group")),
+            "changed": self.changed,
+            "failed": self.error is not None,
+            "msg": str(self.error) if self.error is not None else _verb_message(self),
+            "instance": self.after if self.after is not None else (self.current or {}),
+        }
+        if self.created and self.error is not None:
+            result["created"] = True
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import make_diff
+        result["diff"] = make_diff(self.current, result["instance"] if self.error is None else self.current)
+        return result
+
+
+def _text(value):
+    return value if isinstance(value, str) else None
+
+
+def _verb_message(item):
+    if not item.changed:
+        return "unchanged"
+    return {"create": "created", "re-provision": "re-provisioned", "update": "updated", "delete": "deleted"}.get(
+        item.verb, "changed")
+
+
+def _read_groups(client, items, check_mode, warn):
+    """Each item's current state, from one list per resource group. A missing group fails its items, except for
+    state=absent and in check mode (an earlier task may create it)."""
+    by_group = {}
+    for item in items:
+        by_group.setdefault(item.request.resource_group.lower(), []).append(item)
+    for members in by_group.values():
+        group = members[0].request.resource_group
+        try:
+            listed = {state["name"].lower(): state for state in list_instances(client, group)}
+        except DigitalTwinsError as error:
+            if error.code != "ResourceGroupNotFound":
+                for item in members:
+                    item.fail(error)
+                continue
+            listed = {}
+            for item in members:
+                if not (item.absent or check_mode):
+                    item.fail(error)
+            if check_mode and any(not item.absent for item in members):
+                warn("Resource group '%s' does not exist (yet). Check mode assumes an earlier task creates it; a real "
+                     "run fails unless it exists by then." % group)
+        for item in members:
+            if item.error is None:
+                item.current = listed.get(item.request.name.lower())
+
+
+def _plan(client, models, item, check_mode, locations):
+    """Decide what the item needs (verb) and predict its state; raises DigitalTwinsError for this item only."""
+    request, current = item.request, item.current
+    if item.absent:
+        if current is None or (current.get("provisioning_state") or "").lower() == "deleting":
+            return False, {}
+        item.verb = "delete"
+        return True, {}
+    if current is None:
+        if not request.location:
+            raise DigitalTwinsError("%s does not exist and location is required to create it."
+                                    % request.description.capitalize())
+        locations.check(request.location)
+        try:
+            check_name_available(client, models, normalise_location(request.location), request.name)
+        except DigitalTwinsError as taken:
+            found = get_instance(client, request.resource_group, request.name) if taken.code == "NameNotAvailable" else None
+            if found is None:
+                raise
+            item.current = current = found
+            if is_busy(found) and not check_mode:
+                # Created meanwhile by a concurrent run of the same declaration: wait for it, change nothing.
+                item.verb = "finish"
+                return False, found
+        else:
+            item.verb = "create"
+            return True, predict_created(request)
+    check_location(current, request)
+    if has_failed(current):
+        item.verb = "re-provision"
+        changes = changes_for(current, request)
+        return True, predict_updated(current, changes, request.wait)
+    changes = changes_for(current, request)
+    if not changes:
+        return False, current
+    item.verb = "update"
+    return True, predict_updated(current, changes, request.wait)
+
+
+def _submit(client, models, item):
+    """Send the item's write without waiting; the state Azure answered with becomes ``after``."""
+    request, current = item.request, item.current
+    action = "%s %s" % (item.verb, request.description)
+    if item.verb == "delete":
+        call(action, client.digital_twins.begin_delete, request.resource_group, request.name, polling=False)
+        item.after = {}
+        return
+    if item.verb == "update":
+        changes = changes_for(current, request)
+        patch = models.DigitalTwinsPatchDescription(
+            tags=changes.get("tags"),
+            identity=_identity_payload(models, changes["identity"]) if "identity" in changes else None,
+            properties=models.DigitalTwinsPatchProperties(public_network_access=changes["public_network_access"])
+            if "public_network_access" in changes else None)
+        poller = call(action, client.digital_twins.begin_update, request.resource_group, request.name, patch, polling=False)
+    else:
+        if item.verb == "create":
+            body = models.DigitalTwinsDescription(
+                location=normalise_location(request.location),
+                tags=desired_tags({}, request.tags, True) if request.tags is not None else None,
+                identity=_identity_payload(models, request.identity) if request.identity is not None else None,
+                public_network_access=request.public_network_access)
+        else:
+            predicted = predict_updated(current, changes_for(current, request), request.wait)
+            body = models.DigitalTwinsDescription(
+                location=current["location"], tags=predicted["tags"],
+                identity=_identity_payload(models, _identity_request(predicted["identity"])),
+                public_network_access=request.public_network_access or current.get("public_network_access"))
+        poller = call(action, client.digital_twins.begin_create_or_update, request.resource_group, request.name, body,
+                      polling=False)
+        item.created = item.verb == "create"
+    model = call(action, poller.result)
+    item.after = to_dict(model) if model is not None else None
+
+
+def _settled(item, listed):
+    """True when the item's operation has ended, judged from a fresh listing of its group; sets after or error."""
+    state = listed.get(item.request.name.lower())
+    if item.verb == "delete":
+        if state is None:
+            item.after = {}
+            return True
+        return False
+    if state is None or is_busy(state):
+        return False
+    item.after = state
+    status = state.get("provisioning_state") or "Succeeded"
+    if status.lower() in ("failed", "canceled"):
+        item.fail(DigitalTwinsError("Could not %s %s: the operation ended with status %s." % (
+            item.verb, item.request.description, status), code="Provisioning%s" % status.capitalize()))
+    return True
+
+
+def wait_by_listing(client, items, deadline, sleep=time.sleep):
+    """Wait for every pending item together: one list per resource group with pending items per poll, backing off
+    from 1 s to 10 s; items still pending at the deadline fail with a timeout."""
+    delay = 1.0
+    while True:
+        pending = [item for item in items if item.pending]
+        if not pending:
+            return
+        if deadline.expired():
+            for item in pending:
+                item.fail(timeout_error("%s to be %s" % (item.request.description, _verb_message(item)), deadline,
+                                        (item.after or {}).get("provisioning_state")))
+            return
+        sleep(min(delay, deadline.remaining()))
+        delay = min(delay * 2, 10.0)
+        groups = {}
+        for item in pending:
+            groups.setdefault(item.request.resource_group.lower(), []).append(item)
+        for members in groups.values():
+            try:
+                listed = {state["name"].lower(): state for state in list_instances(client, members[0].request.resource_group)}
+            except DigitalTwinsError as error:
+                if error.code == "OperationTimedOut":
+                    continue  # the deadline passed during the listing: the loop reports the timeout
+                for item in members:
+                    item.fail(error)
+                continue
+            for item in members:
+                if _settled(item, listed):
+                    item.pending = False
+
+
+def ensure_many(client, models, items, check_mode, deadline, resource_client=None, warn=None, wait=True):
+    """Converge every valid item (``Item`` with a request); each ends with changed, after and possibly error.
+
+    Check mode sends no write and predicts each item's state as the single form would. Returns the items.
+    """
+    valid = [item for item in items if item.error is None]
+    _duplicates(valid)
+    valid = [item for item in valid if item.error is None]
+    _read_groups(client, valid, check_mode, warn or (lambda message: None))
+    locations = _locations.LocationChecker(resource_client, "Microsoft.DigitalTwins", "digitalTwinsInstances",
+                                           "Azure Digital Twins")
+    if not check_mode:
+        busy = [item for item in valid if item.error is None and is_busy(item.current)]
+        for item in busy:
+            item.verb, item.pending = "finish", True
+        wait_by_listing(client, busy, deadline)
+        for item in busy:
+            item.current, item.verb = item.after, ""
+            item.after = None
+    for item in valid:
+        if item.error is not None:
+            continue
+        try:
+            item.changed, predicted = _plan(client, models, item, check_mode, locations)
+            if item.verb == "finish":
+                item.pending = wait
+                item.after = predicted
+                continue
+            if check_mode or not item.changed:
+                item.after = predicted
+                continue
+            _submit(client, models, item)
+            item.pending = wait
+        except DigitalTwinsError as error:
+            item.fail(error)
+    if wait and not check_mode:
+        wait_by_listing(client, valid, deadline)
+    for item in valid:
+        if item.error is not None and item.created and item.after is None:
+            item.after = get_instance(client, item.request.resource_group, item.request.name)
+    return items
+
+
+def _duplicates(items):
+    seen = {}
+    for item in items:
+        key = item.request.name.lower()
+        if key in seen:
+            item.fail(DigitalTwinsError("Instance name '%s' is declared twice in instances (items %d and %d): instance "
+                                        "names are global across Azure." % (item.request.name, seen[key] + 1, item.index + 1),
+                                        code="DuplicateItem"))
+        else:
+            seen[key] = item.index

@@ -41,3 +41,26 @@ def check_location_offered(resource_client, namespace, resource_type, location, 
         raise DigitalTwinsError(
             "%s is not offered in location '%s'. Pick one of the regions that offer it: %s."
             % (label, location, ", ".join(sorted(offered))), code=code)
+
+
+class LocationChecker:
+    """check_location_offered for many locations with one read of the resource provider (the list form of a module)."""
+
+    def __init__(self, resource_client, namespace, resource_type, label, code="LocationNotAvailableForResourceType"):
+        # ``resource_client`` may be a function that returns the client, so that it is only made when a create needs it.
+        self._client = resource_client
+        self._type = (namespace, resource_type)
+        self._label = label
+        self._code = code
+        self._offered = None
+        self._read = False
+
+    def check(self, location):
+        if not self._read:
+            client = self._client() if callable(self._client) else self._client
+            self._offered = offered_locations(client, *self._type) if client is not None else None
+            self._read = True
+        if self._offered and normalise_location(location) not in self._offered:
+            raise DigitalTwinsError(
+                "%s is not offered in location '%s'. Pick one of the regions that offer it: %s."
+                % (self._label, location, ", ".join(sorted(self._offered))), code=self._code)

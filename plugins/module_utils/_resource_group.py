@@ -9,16 +9,25 @@
 
 from __future__ import annotations
 
+import time
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import call, read_or_none, wait_for_lro, wait_until
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import (
+    call,
+    read_or_none,
+    timeout_error,
+    wait_for_lro,
+    wait_until,
+)
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import (
     desired_tags,
+    make_diff,
     normalise_location,
     tags_differ,
+    validate_result_tags,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
 from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import resource_group_id, validate_resource_group
-from ansible_collections.twinops.digital_twins.plugins.module_utils._locations import check_location_offered
+from ansible_collections.twinops.digital_twins.plugins.module_utils._locations import LocationChecker
 
 
 # How many of a group's resources an error lists before "and more".
@@ -53,6 +62,12 @@ def get_group(client, name):
     return read_or_none("read resource group '%s'" % name, client.resource_groups.get, name, group_missing_is_absent=True)
 
 
+def read_group(client, name):
+    """The group as a returned dict, or None when it does not exist."""
+    group = get_group(client, name)
+    return to_dict(group) if group is not None else None
+
+
 def wait_while_deleting(client, name, current, deadline):
     """A group still being deleted (by an earlier run that timed out, or by someone else) is waited for."""
     if not current or (current.get("provisioning_state") or "").lower() != "deleting":
@@ -73,13 +88,21 @@ def predict_created(subscription_id, name, location, tags):
     }
 
 
-def ensure_present(client, subscription_id, name, location, tags, purge_tags, current, check_mode):
-    """Create the group or bring its tags in line. Returns (changed, state) - the predicted state in check mode."""
+def location_checker(client):
+    """Checks a region against those the Microsoft.Resources provider lists for groups (one read for many groups)."""
+    return LocationChecker(client, "Microsoft.Resources", "resourceGroups", "Creating a resource group",
+                           code="LocationNotAvailableForResourceGroup")
+
+
+def ensure_present(client, subscription_id, name, location, tags, purge_tags, current, check_mode, locations=None):
+    """Create the group or bring its tags in line. Returns (changed, state) - the predicted state in check mode.
+
+    ``locations`` (a location_checker shared by many groups) checks the region before a create.
+    """
     if current is None:
         if not location:
             raise DigitalTwinsError("Resource group '%s' does not exist and location is required to create it." % name)
-        check_location_offered(client, "Microsoft.Resources", "resourceGroups", location, "Creating a resource group",
-                               code="LocationNotAvailableForResourceGroup")
+        (locations or location_checker(client)).check(location)
         predicted = predict_created(subscription_id, name, location, tags)
         if check_mode:
             return True, predicted
@@ -96,6 +119,7 @@ def ensure_present(client, subscription_id, name, location, tags, purge_tags, cu
                                                                              current["location"]),
             code="LocationIsCreateOnly")
     wanted = desired_tags(current["tags"], tags, purge_tags)
+    validate_result_tags(current["tags"], wanted, "Resource group '%s'" % name)
     if not tags_differ(current["tags"], wanted):
         return False, current
     predicted = dict(current, tags=wanted)
@@ -105,19 +129,29 @@ def ensure_present(client, subscription_id, name, location, tags, purge_tags, cu
                               {"tags": wanted}))
 
 
-def list_resources(client, name, cap=RESOURCE_LIST_CAP):
-    """Up to ``cap`` resources of the group as "name (type)" strings, and whether there are more."""
+def list_resources(client, name, cap=RESOURCE_LIST_CAP, expected=()):
+    """Up to ``cap`` resources of the group as "name (type)" strings, and whether there are more.
+
+    Resources whose ARM id is in ``expected`` (compared case-insensitively) are left out.
+    """
+    skip = {(resource_id or "").rstrip("/").lower() for resource_id in expected}
     found = []
     with azure_errors("list the resources in resource group '%s'" % name):
         for resource in client.resources.list_by_resource_group(name):
+            if (resource.id or "").rstrip("/").lower() in skip:
+                continue
             if len(found) == cap:
                 return found, True
             found.append("%s (%s)" % (resource.name, resource.type))
     return found, False
 
 
-def ensure_absent(client, name, current, force, check_mode, wait, deadline):
-    """Delete the group; refuse when it still holds resources unless ``force``. Returns (changed, {})."""
+def ensure_absent(client, name, current, force, check_mode, wait, deadline, delete_resources=()):
+    """Delete the group; refuse when it still holds resources unless ``force``. Returns (changed, {}).
+
+    Resources listed in ``delete_resources`` (ARM ids; for example what a failed run created, a Failed instance
+    included) do not block the deletion: they go with the group. Any other resource still does.
+    """
     if current is None:
         return False, {}
     if (current.get("provisioning_state") or "").lower() == "deleting":
@@ -125,12 +159,13 @@ def ensure_absent(client, name, current, force, check_mode, wait, deadline):
             wait_while_deleting(client, name, current, deadline)
         return False, {}
     if not force:
-        resources, more = list_resources(client, name)
+        resources, more = list_resources(client, name, expected=delete_resources)
         if resources:
             raise DigitalTwinsError(
-                "Resource group '%s' still holds %s resource%s: %s%s. Deleting it would delete them too; set force=true "
+                "Resource group '%s' still holds %s resource%s%s: %s%s. Deleting it would delete them too; set force=true "
                 "to do that, or remove them first." % (name, ("more than %d" % len(resources)) if more else len(resources),
                                                        "" if len(resources) == 1 and not more else "s",
+                                                       " besides delete_resources" if delete_resources else "",
                                                        ", ".join(resources), ", ..." if more else ""),
                 code="ResourceGroupNotEmpty")
     if check_mode:
@@ -138,5 +173,120 @@ def ensure_absent(client, name, current, force, check_mode, wait, deadline):
     action = "delete resource group '%s'" % name
     poller = call(action, client.resource_groups.begin_delete, name, polling=bool(wait))
     if wait:
-        wait_for_lro(poller, deadline, action, "resource group '%s' to be deleted" % name)
+        wait_for_lro(poller, deadline, action, "resource group '%s' to be deleted" % name,
+                     read_state=_read_state(client, name), noun="the resource group")
     return True, {}
+
+
+def _read_state(client, name):
+    def read():
+        group = get_group(client, name)
+        return to_dict(group)["provisioning_state"] if group is not None else None
+    return read
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# List form: many resource groups in one process
+#
+# Every group is read with one list of the subscription's groups, the regions with one read of the resource
+# provider; creates and tag updates are immediate, deletions are sent without waiting and then waited for together
+# (one list of the groups per poll). A failing item fails only itself.
+
+class GroupItem:
+    """One entry of ``resource_groups``: its validated options (None when its input is bad) and its outcome."""
+
+    def __init__(self, index, options=None, error=None, given=None):
+        self.index = index
+        self.options = options
+        self.error = error
+        self.given = given or {}
+        self.current = None
+        self.after = None
+        self.changed = False
+        self.pending = False
+
+    @property
+    def name(self):
+        return self.options["name"] if self.options else _text(self.given.get("name"))
+
+    @property
+    def label(self):
+        return "resource group '%s'" % self.name if self.name else "resource_groups[%d]" % self.index
+
+    def result(self):
+        after = self.after if self.after is not None else (self.current or {})
+        if self.error is not None:
+            message = str(self.error)
+        elif not self.changed:
+            message = "unchanged"
+        elif self.options["state"] == "absent":
+            message = "deleted"
+        else:
+            message = "created" if self.current is None else "updated"
+        return {"name": self.name, "changed": self.changed, "failed": self.error is not None, "msg": message,
+                "resource_group": after, "diff": make_diff(self.current, after)}
+
+
+def _text(value):
+    return value if isinstance(value, str) else None
+
+
+def _list_groups(client):
+    action = "list the resource groups of the subscription"
+    pager = call(action, client.resource_groups.list)
+    return {group["name"].lower(): group for group in call(action, lambda: [to_dict(item) for item in pager])}
+
+
+def ensure_many(client, subscription_id, items, check_mode, wait, deadline, sleep=time.sleep):
+    """Converge every valid GroupItem; each ends with changed, after and possibly error. Returns the items."""
+    valid = [item for item in items if item.error is None]
+    seen = {}
+    for item in valid:
+        key = item.name.lower()
+        if key in seen:
+            item.error = DigitalTwinsError("Resource group '%s' is declared twice in resource_groups (items %d and %d)."
+                                           % (item.name, seen[key] + 1, item.index + 1), code="DuplicateItem")
+        seen.setdefault(key, item.index)
+    valid = [item for item in valid if item.error is None]
+    if not valid:
+        return items
+    groups = _list_groups(client)
+    locations = LocationChecker(client, "Microsoft.Resources", "resourceGroups", "Creating a resource group",
+                                code="LocationNotAvailableForResourceGroup")
+    for item in valid:
+        options = item.options
+        item.current = groups.get(item.name.lower())
+        try:
+            if options["state"] == "absent":
+                item.changed, item.after = ensure_absent(client, item.name, item.current, options["force"], check_mode,
+                                                         False, deadline, delete_resources=options["delete_resources"])
+                item.pending = item.changed and wait and not check_mode
+            else:
+                if wait and not check_mode:
+                    item.current = wait_while_deleting(client, item.name, item.current, deadline)
+                item.changed, item.after = ensure_present(client, subscription_id, item.name, options["location"],
+                                                          options["tags"], options["purge_tags"], item.current, check_mode,
+                                                          locations=locations)
+        except DigitalTwinsError as error:
+            item.error = error
+    delay = 1.0
+    while any(item.pending for item in valid):
+        pending = [item for item in valid if item.pending]
+        if deadline.expired():
+            for item in pending:
+                item.error = timeout_error("resource group '%s' to be deleted" % item.name, deadline, "Deleting")
+                item.pending = False
+            break
+        sleep(min(delay, deadline.remaining()))
+        delay = min(delay * 2, 10.0)
+        try:
+            groups = _list_groups(client)
+        except DigitalTwinsError as error:
+            if error.code == "OperationTimedOut":
+                continue
+            for item in pending:
+                item.error, item.pending = error, False
+            break
+        for item in pending:
+            item.pending = item.name.lower() in groups
+    return items

@@ -20,6 +20,7 @@ description:
   - In check mode the module sends no write request and returns the state a real run would return. Values that only
     Azure can assign (RV(instance.host_name), RV(instance.endpoint), the identity's principal and tenant ids, the
     times) are V(null) there when the run would create or change them.
+  - With O(instances), many instances are converged in one task (the list form); see O(instances).
 author:
   - twinops maintainers (@twinops)
 extends_documentation_fragment:
@@ -30,13 +31,30 @@ options:
     description:
       - Name of the instance. 3 to 63 letters, digits and hyphens, with no hyphen at either end.
       - Names are global across Azure; a name taken by anyone else fails before anything is created.
+      - Required unless O(instances) is given; mutually exclusive with it.
     type: str
-    required: true
   resource_group:
     description:
       - Name of the resource group that holds the instance. It must exist (see M(twinops.digital_twins.resource_group)).
+      - Required with O(name); mutually exclusive with O(instances).
     type: str
-    required: true
+  instances:
+    description:
+      - The list form. Each item is a dict with the options of one instance, as in the single form - C(name),
+        C(resource_group) (both required), C(location), C(tags), C(purge_tags), C(identity), C(public_network_access),
+        C(state) - validated item by item. C(purge_tags) and C(state) default to O(purge_tags) and O(state).
+      - All items are converged in one process - every resource group is read with one list request, the regions with
+        one read of the resource provider, each new name checked once - and every create, update and delete is sent
+        without waiting; then the task waits for all of them together, listing each resource group that still has
+        pending items once per poll. O(wait) and O(wait_timeout) apply to the whole batch.
+      - Each item gets its own result in RV(instances) (C(changed), C(failed), C(msg), C(diff), C(instance)); check mode
+        predicts each item as the single form would. An item that fails (bad input, a region that does not offer the
+        service, a name taken elsewhere, a provisioning that ends V(Failed)) fails only itself; the others converge, and
+        then the task fails naming the failed items, with every item's result.
+      - Mutually exclusive with O(name), O(resource_group), O(location), O(tags), O(identity) and
+        O(public_network_access).
+    type: list
+    elements: dict
   location:
     description:
       - Azure region of the instance, such as V(westus2) or V(West Europe) (compared lower-case without spaces).
@@ -94,19 +112,32 @@ options:
     description:
       - Wait for the create, update or delete to finish. With V(false) the module returns as soon as Azure accepted
         the request, and RV(instance.provisioning_state) is what Azure said then (often V(Provisioning)).
-      - With V(true) a provisioning that ends V(Failed) or V(Canceled) fails the task.
+      - With V(true) a provisioning that ends V(Failed) or V(Canceled) fails the task. Only a final state Azure sent is
+        reported as Azure's. When the status of the operation cannot be learnt (its status requests keep failing), the
+        task fails saying the status is unknown and what the instance's provisioning state is at that moment; a re-run
+        converges.
+      - When this task created the instance and then fails (provisioning V(Failed), status unknown, timeout), the failed
+        result says so with RV(created) and holds the instance in RV(instance), so that a caller can delete it.
       - An instance found busy with an earlier operation (for example after a timed-out run) is waited for first.
     type: bool
     default: true
   wait_timeout:
     description:
-      - How long to wait, in seconds, when O(wait=true). On timeout the task fails and says so; the operation
-        continues in Azure and re-running the task waits for it and converges.
+      - How long the task may take, in seconds, throttling included. On timeout the task fails and says so; an
+        operation already started continues in Azure and re-running the task waits for it and converges.
+      - No write request is sent after this time, and a retry that Azure asks to make later than it (C(Retry-After)) is
+        not waited for; the task fails at once, naming the request.
     type: int
     default: 1200
 notes:
   - An instance whose provisioning ended V(Failed) or V(Canceled) is sent again (a C(PUT) with its current settings and
     the requested ones), which is how Azure retries a provisioning; delete it with O(state=absent) if that keeps failing.
+  - Tags are checked against Azure's limits (50 per instance, names up to 512 and values up to 256 characters, no
+    C(<>%&\?/) in names) after merging with the existing tags when O(purge_tags=false), before any write and in check
+    mode too.
+  - A name that C(checkNameAvailability) reports as taken is first looked up in O(resource_group). When the instance is
+    there (created meanwhile by a concurrent run of the same task), it is converged like any existing instance instead
+    of being reported as a name conflict.
   - In check mode, a resource group that does not exist yet gives a warning rather than an error, so that a play that
     creates the group in an earlier task can be checked.
 seealso:
@@ -129,6 +160,22 @@ EXAMPLES = r"""
     tags:
       environment: production
   register: twins
+
+- name: Converge several instances in one task
+  twinops.digital_twins.dt_instance:
+    instances:
+      - name: contoso-twins-eu
+        resource_group: rg-twins
+        location: westeurope
+      - name: contoso-twins-us
+        resource_group: rg-twins
+        location: westus2
+        tags:
+          environment: production
+      - name: contoso-twins-old
+        resource_group: rg-twins
+        state: absent
+  register: fleet
 
 - name: Use the endpoint
   ansible.builtin.debug:
@@ -165,11 +212,67 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+instances:
+  description:
+    - With O(instances), one result per item, in the order given. Also in the failed result when an item failed.
+  returned: with O(instances)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name of the instance (V(null) for an item whose input could not be read).
+      returned: always
+      type: str
+      sample: contoso-twins
+    resource_group:
+      description: Resource group of the instance.
+      returned: always
+      type: str
+      sample: rg-twins
+    changed:
+      description: Whether this item changed (in check mode, would change).
+      returned: always
+      type: bool
+      sample: true
+    failed:
+      description: Whether this item failed.
+      returned: always
+      type: bool
+      sample: false
+    msg:
+      description: V(created), V(updated), V(re-provisioned), V(deleted) or V(unchanged); the error for a failed item.
+      returned: always
+      type: str
+      sample: created
+    created:
+      description: V(true) for a failed item whose instance this task created (see RV(created)).
+      returned: for a failed item the task created
+      type: bool
+      sample: true
+    instance:
+      description: The instance after the task, as RV(instance) of the single form; V({}) when absent.
+      returned: always
+      type: dict
+      sample: {}
+    diff:
+      description: C(before) and C(after) of the instance, as the single form's diff.
+      returned: always
+      type: dict
+      sample: {}
+created:
+  description:
+    - In a failed result only, V(true) when this task created the instance before it failed (its provisioning ended
+      V(Failed), its status could not be learnt, or the wait timed out). RV(instance) then holds the instance as Azure
+      had it (at least RV(instance.id)), so that a caller can roll it back (delete it, or its resource group with
+      O(twinops.digital_twins.resource_group#module:delete_resources)).
+  returned: on failure after Azure accepted the create
+  type: bool
+  sample: true
 instance:
   description:
     - The instance after the task; in check mode, the state a real run would produce.
     - An empty dict when the instance is absent.
-  returned: always
+  returned: with O(name)
   type: dict
   contains:
     id:
@@ -258,6 +361,8 @@ instance:
       sample: "2026-11-26T22:05:00Z"
 """
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import Deadline
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import validate_location, validate_tags
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
@@ -265,41 +370,61 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._instance im
     IDENTITY_TYPES,
     PUBLIC_NETWORK_ACCESS,
     InstanceRequest,
+    Item,
     ensure_absent,
+    ensure_many,
     ensure_present,
-    get_instance,
+    read_current,
     validate_identity,
     validate_name,
-    wait_while_busy,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
 from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import validate_resource_group_name
 
-ARGUMENT_SPEC = dict(
+IDENTITY_SPEC = dict(type="dict", options=dict(
+    type=dict(type="str", required=True, choices=list(IDENTITY_TYPES)),
+    user_assigned_identities=dict(type="list", elements="str", default=[]),
+))
+
+# The options of one instance: the single form's, and each item of ``instances`` (validated item by item, so that a
+# bad item fails alone). purge_tags and state of an item default to the task's.
+ITEM_SPEC = dict(
     name=dict(type="str", required=True),
     resource_group=dict(type="str", required=True),
     location=dict(type="str"),
     tags=dict(type="dict"),
+    purge_tags=dict(type="bool"),
+    identity=IDENTITY_SPEC,
+    public_network_access=dict(type="str", choices=list(PUBLIC_NETWORK_ACCESS)),
+    state=dict(type="str", choices=["present", "absent"]),
+)
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str"),
+    resource_group=dict(type="str"),
+    location=dict(type="str"),
+    tags=dict(type="dict"),
     purge_tags=dict(type="bool", default=True),
-    identity=dict(type="dict", options=dict(
-        type=dict(type="str", required=True, choices=list(IDENTITY_TYPES)),
-        user_assigned_identities=dict(type="list", elements="str", default=[]),
-    )),
+    identity=IDENTITY_SPEC,
     public_network_access=dict(type="str", choices=list(PUBLIC_NETWORK_ACCESS)),
     state=dict(type="str", choices=["present", "absent"], default="present"),
+    instances=dict(type="list", elements="dict"),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=1200),
 )
+SINGLE_ONLY = ("name", "resource_group", "location", "tags", "identity", "public_network_access")
 
 
-def build_request(module):
-    """Validate every option (no request) and return the InstanceRequest."""
-    params = module.params
-    validate_tags(params["tags"])
+def check_wait_timeout(params):
     if params["wait_timeout"] <= 0:
         raise DigitalTwinsError("wait_timeout must be a positive number of seconds (got %s)." % params["wait_timeout"])
+
+
+def request_from(params, subscription_id, wait):
+    """Validate one instance's options (no request) and return its InstanceRequest."""
+    validate_tags(params["tags"])
     return InstanceRequest(
-        subscription_id=module.session.subscription_id,
+        subscription_id=subscription_id,
         resource_group=validate_resource_group_name(params["resource_group"]),
         name=validate_name(params["name"]),
         location=validate_location(params["location"]),
@@ -307,41 +432,80 @@ def build_request(module):
         purge_tags=params["purge_tags"],
         identity=validate_identity(params["identity"]),
         public_network_access=params["public_network_access"],
-        wait=params["wait"],
+        wait=wait,
     )
 
 
+def build_request(module):
+    """Validate every option of the single form (no request) and return the InstanceRequest."""
+    check_wait_timeout(module.params)
+    return request_from(module.params, module.session.subscription_id, module.params["wait"])
+
+
+def build_item(module, index, raw):
+    """An Item of the list form: its request, or the error that makes this item (and only it) fail."""
+    params = module.params
+    if not isinstance(raw, dict):
+        return Item(index, error=DigitalTwinsError("instances[%d] is not a dict of options." % index))
+    # A key set to null (a templated value left empty) means "not given", as for the single form's options.
+    raw = {key: value for key, value in raw.items() if value is not None}
+    for key in ("purge_tags", "state"):
+        if raw.get(key) is None:
+            raw[key] = params[key]
+    checked = ArgumentSpecValidator(ITEM_SPEC).validate(raw)
+    if checked.error_messages:
+        return Item(index, given=raw, error=DigitalTwinsError("; ".join(checked.error_messages) + "."))
+    values = checked.validated_parameters
+    try:
+        request = request_from(values, module.session.subscription_id, params["wait"])
+    except DigitalTwinsError as error:
+        return Item(index, given=raw, error=error)
+    return Item(index, request=request, absent=values["state"] == "absent")
+
+
+def run_list(module, deadline):
+    """The list form: every item converged together; the task fails (with every item's result) if any item failed."""
+    items = [build_item(module, index, raw) for index, raw in enumerate(module.params["instances"])]
+    client = module.client("digitaltwins")
+    ensure_many(client, module.session.models("digitaltwins"), items, module.check_mode, deadline,
+                resource_client=lambda: module.client("resource"), warn=module.warn, wait=module.params["wait"])
+    results = [item.result() for item in items]
+    changed = any(result["changed"] for result in results)
+    failed = [(item, result) for item, result in zip(items, results) if result["failed"]]
+    extra = {}
+    if module.diff_mode:
+        extra["diff"] = [dict(result["diff"], before_header=item.label, after_header=item.label)
+                         for item, result in zip(items, results) if result["changed"]]
+    if failed:
+        raise DigitalTwinsError("%d of %d instances failed: %s" % (
+            len(failed), len(items), "; ".join("%s: %s" % (item.label, result["msg"]) for item, result in failed)),
+            code="ItemsFailed", result=dict(changed=changed, instances=results, **extra))
+    module.exit_json(changed=changed, instances=results, **extra)
+
+
 def run_module(module):
-    request = build_request(module)
+    check_wait_timeout(module.params)
     deadline = Deadline(module.params["wait_timeout"])
+    # Every ARM request of the task keeps to the deadline too (throttling included): see _clients.deadline_retry_policy.
+    module.session.deadline = deadline
+    if module.params["instances"] is not None:
+        return run_list(module, deadline)
+    request = build_request(module)
     absent = module.params["state"] == "absent"
     client = module.client("digitaltwins")
-    try:
-        current = get_instance(client, request.resource_group, request.name)
-    except DigitalTwinsError as error:
-        if error.code != "ResourceGroupNotFound" or not (absent or module.check_mode):
-            raise
-        if not absent:
-            module.warn("Resource group '%s' does not exist (yet). Check mode assumes an earlier task creates it; a real run "
-                        "fails unless it exists by then." % request.resource_group)
-        current = None
-
-    if not module.check_mode:
-        # An operation still running (an earlier run that timed out, another tool) is waited for first: Azure refuses
-        # to update or delete an instance while it provisions.
-        current = wait_while_busy(client, request, current, deadline)
+    current = read_current(client, request, module.check_mode, absent, module.warn, deadline)
     if absent:
         changed, after = ensure_absent(client, request, current, module.check_mode, deadline)
     else:
         # The resource client is only needed (and imported) to check the region before a create.
-        resource_client = module.client("resource") if current is None else None
-        changed, after = ensure_present(client, module.session.models("digitaltwins"), request, current,
-                                        module.check_mode, deadline, resource_client=resource_client)
+        changed, after = ensure_present(client, module.session.models("digitaltwins"), request, current, module.check_mode,
+                                        deadline, resource_client=module.client("resource") if current is None else None)
     module.exit_with_state(changed, "instance", current, after)
 
 
 def main():
-    module = AzureDTModule(argument_spec=ARGUMENT_SPEC)
+    module = AzureDTModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[(key, "instances") for key in SINGLE_ONLY],
+                           required_one_of=[("name", "instances")], required_together=[("name", "resource_group")])
     module.run(run_module)
 
 

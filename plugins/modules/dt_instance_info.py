@@ -128,13 +128,7 @@ instances:
       sample: "2026-11-26T22:05:00Z"
 """
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
-from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import (
-    find_by_name,
-    get_instance,
-    list_instances,
-    validate_name,
-)
+from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import find_instances, validate_name
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
 from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import validate_resource_group_name
 
@@ -144,30 +138,13 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def read_instances(module):
-    name = module.params["name"]
-    group = module.params["resource_group"]
+def run_module(module):
+    name, group = module.params["name"], module.params["resource_group"]
     if name is not None:
         validate_name(name)
     if group is not None:
         validate_resource_group_name(group)
-    client = module.client("digitaltwins")
-    try:
-        if name and group:
-            found = get_instance(client, group, name)
-            return [found] if found else []
-        if name:
-            found = find_by_name(client, name)
-            return [found] if found else []
-        return list_instances(client, group)
-    except DigitalTwinsError as error:
-        if error.code == "ResourceGroupNotFound":
-            return []
-        raise
-
-
-def run_module(module):
-    module.exit_json(changed=False, instances=read_instances(module))
+    module.exit_json(changed=False, instances=find_instances(module.client("digitaltwins"), name, group))
 
 
 def main():

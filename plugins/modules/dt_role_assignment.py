@@ -559,7 +559,7 @@ def run_list(module):
     """A declared set of assignments over one or many scopes (see _access.converge)."""
     directory = GraphDirectory(module.session)
     context = _access.Context(
-        authorization=module.client("authorization"), digitaltwins=lambda: module.client("digitaltwins"),
+        authorization=lambda: module.client("authorization"), digitaltwins=lambda: module.client("digitaltwins"),
         subscription_id=module.session.subscription_id, check_mode=module.check_mode, warn=module.warn,
         resolve_role=resolve_role, resolve_many=lambda values: resolve_many(values, directory),
         known_ids=lambda ids: known_object_ids(ids, directory),

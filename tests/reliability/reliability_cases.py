@@ -52,6 +52,8 @@ class FaultCase:
     leaves: str = ""                 # what a failed run may leave behind in Azure, in words (checked by the test)
     provisioning_delay: float = 0    # seconds the emulator takes to provision an instance
     avoid: tuple = ()                # words the message must not hold (a misleading hint)
+    max_seconds: float = 0           # when set, the run must return within this many seconds
+    returns: tuple = ()              # (dotted key, value) pairs the result must hold, e.g. ("created", True)
 
 
 def _fault(path_regex, kind="status", status=None, count=1, retry_after=None, method=None, delay_seconds=None):
@@ -118,7 +120,8 @@ FAULT_CASES = [
     # ---- long-running operation ends Failed ---------------------------------------------------------------------------
     FaultCase("provisioning-failed", "the instance's provisioning ends Failed", "dt_instance", _instance_args("dt-ffail"),
               behaviour={"instance_name": "dt-ffail", "provisioning_result": "Failed"}, expect="fail", words=("Failed",),
-              leaves="the instance stays, provisioning state Failed (as in Azure); the re-run re-provisions it"),
+              leaves="the instance stays, provisioning state Failed (as in Azure); the re-run re-provisions it",
+              returns=(("created", True), ("instance.provisioning_state", "Failed"))),
     # ---- Entra ID token endpoint ---------------------------------------------------------------------------------------
     FaultCase("token-500-once", "1 x 500 on the token endpoint", "dt_instance", _instance_args("dt-ftok500"),
               (_fault(r"/oauth2/", status=500, count=1),)),
@@ -143,6 +146,35 @@ FAULT_CASES = [
     FaultCase("graph-429-persistent", "429 with Retry-After: 1 on every Microsoft Graph request", "dt_role_assignment",
               _ASSIGN_BY_UPN, (_fault(r"^/v1\.0/", status=429, retry_after=1, count=50),), setup="instance", graph=True,
               expect="fail", words=("429",)),
+    FaultCase("graph-slow-read-named", "every Microsoft Graph answer after 3 s, client read timeout 1 s (dt_role_assignment)",
+              "dt_role_assignment", _ASSIGN_BY_UPN, (_fault(r"^/v1\.0/", kind="slow", delay_seconds=3, count=20),),
+              setup="instance", graph=True, client_settings={"read_timeout": 1}, expect="fail",
+              words=("Microsoft Graph", "timed out", "(read timeout)"), avoid=("CA bundle", "network access")),
+] + [
+    # ---- instance and resource group: poller errors, the task's deadline, timeouts, a name taken by the instance itself
+    FaultCase("arm-500-every-poll", "500 on every operation status poll (the instance itself provisions fine)", "dt_instance",
+              _instance_args("dt-fpoll500"), (_fault(r"/operationsStatuses/", status=500, count=50),),
+              client_settings={"retry_total": 2, "retry_status": 2, "retry_backoff_factor": 0.2},
+              expect="fail", words=("status is unknown after 3 failed polls", "the instance is Succeeded at"),
+              avoid=("ended with status",),
+              leaves="the instance, Succeeded (Azure finished it); the re-run finds it unchanged"),
+    FaultCase("arm-429-past-deadline", "429 with Retry-After: 40 on the instance PUT, wait_timeout: 5", "dt_instance",
+              _instance_args("dt-fdeadline", wait_timeout=5),
+              (_fault(_INSTANCE_PATH % "dt-fdeadline", status=429, retry_after=40, count=1, method="PUT"),),
+              expect="fail", words=("wait_timeout (5 s", "Retry-After", "429", "not retried"), max_seconds=8),
+    FaultCase("arm-429-past-deadline-group", "429 with Retry-After: 40 on the resource group PUT, wait_timeout: 5",
+              "resource_group", dict(name="rg-fdeadline", location=LOCATION, wait_timeout=5),
+              (_fault(r"/resourcegroups/rg-fdeadline$", status=429, retry_after=40, count=1, method="PUT"),), setup="none",
+              expect="fail", words=("wait_timeout (5 s", "Retry-After", "429"), max_seconds=8),
+    FaultCase("arm-slow-read-named", "every instance GET answered after 3 s, client read timeout 1 s (dt_instance)",
+              "dt_instance", _instance_args("dt-fslowname"),
+              (_fault(_INSTANCE_PATH % "dt-fslowname", kind="slow", delay_seconds=3, count=20, method="GET"),),
+              client_settings={"read_timeout": 1, "retry_backoff_factor": 0.2}, expect="fail",
+              words=("timed out", "(read timeout)", "GET /subscriptions/"), avoid=("CA trust", "CA bundle", "network access")),
+    FaultCase("instance-name-taken-by-itself", "the first instance GET answers 404 (as before a concurrent run created it): "
+              "checkNameAvailability then says taken", "dt_instance", _instance_args(INSTANCE),
+              (_fault(_INSTANCE_PATH % INSTANCE, status=404, count=1, method="GET"),), setup="instance",
+              returns=(("changed", False), ("instance.name", INSTANCE))),
 ]
 
 
@@ -309,6 +341,24 @@ BAD_INPUT_CASES = [
     BadInputCase("role-unknown-role", "setup_role_assignments role: Data Wizard", "role",
                  dict(_ROLE, setup_role_assignments=[{"assignee_object_id": ALICE, "principal_type": "User", "role": "Data Wizard"}]),
                  ("Data Wizard",)),
+] + [
+    # ---- instance and resource group: tag limits on the merged result (purge_tags: false), in check mode too ------------
+    BadInputCase("rg-tags-merged-past-limit", "10 new tags merged into a group's 45 (purge_tags: false)", "resource_group",
+                 dict(name=RG, tags={"new%02d" % i: "v" for i in range(10)}, purge_tags=False), ("55 tags", "at most 50"),
+                 setup="group-45-tags"),
+    BadInputCase("rg-tags-merged-past-limit-check", "the same in check mode", "resource_group",
+                 dict(name=RG, tags={"new%02d" % i: "v" for i in range(10)}, purge_tags=False, check=True),
+                 ("55 tags", "at most 50"), setup="group-45-tags"),
+    BadInputCase("dt-tags-merged-past-limit", "10 new tags merged into an instance's 45 (purge_tags: false)", "dt_instance",
+                 _instance_args("dt-rel-tagged", tags={"new%02d" % i: "v" for i in range(10)}, purge_tags=False),
+                 ("55 tags", "at most 50"), setup="instance-45-tags"),
+    BadInputCase("dt-tags-merged-past-limit-check", "the same in check mode", "dt_instance",
+                 _instance_args("dt-rel-tagged", tags={"new%02d" % i: "v" for i in range(10)}, purge_tags=False, check=True),
+                 ("55 tags", "at most 50"), setup="instance-45-tags"),
+    BadInputCase("dt-tag-name-forbidden", "tag name with '<'", "dt_instance", _instance_args("dt-rel-tags", tags={"a<b": "1"}),
+                 ("a<b",), setup="group"),
+    BadInputCase("dt-tag-value-long", "tag value of 257 characters", "dt_instance",
+                 _instance_args("dt-rel-tags", tags={"a": "v" * 257}), ("256",), setup="group"),
 ]
 
 # Checks that are not rows of the two tables above; each test records its outcome under one of these ids.
@@ -343,4 +393,11 @@ CHECKS = [
     ("lp-contributor-new-group", "Least privilege", "the same in a resource group that does not exist yet (Azure cannot tell the "
      "permissions there in advance): the role creates the group, fails before creating the instance, deletes the group; no "
      "instance or role assignment write is sent"),
+] + [
+    # ---- instance and resource group ---------------------------------------------------------------------------------
+    ("rollback-failed-instance", "Rollback", "an instance whose create ends Failed, in a group made for it: the failed result "
+     "says created: true with the instance's id and state; resource_group state=absent refuses the group without "
+     "delete_resources and deletes it (instance included) with delete_resources: [that id]"),
+    ("race-instance-name", "Races", "4 concurrent playbooks creating the same resource group and instance: every run "
+     "succeeds (a name taken by the instance being created is that instance, not a conflict), one instance"),
 ]

@@ -10,6 +10,9 @@ import uuid
 from reliability_cases import ALICE, INSTANCE, LOCATION, RG, RG2  # pylint: disable=import-error
 
 
+TAGS_45 = {"tag%02d" % i: "value" for i in range(45)}
+
+
 def _module_ok(result, what):
     assert not result.get("failed"), "preparation '%s' failed: %s" % (what, result.get("msg"))
     return result
@@ -42,6 +45,12 @@ def prepare(name, emu, run):
             _module_ok(run("resource_group", name=RG, location=LOCATION), step)
             emu.set_behaviour(instance_name="dt-rel-prov", provisioning_delay_seconds=30)
             _module_ok(run("dt_instance", name="dt-rel-prov", resource_group=RG, location=LOCATION, wait=False), step)
+        # ---- instance and resource group: objects holding 45 tags (for the merged tag limit) ----------------------
+        elif step == "group-45-tags":
+            _module_ok(run("resource_group", name=RG, location=LOCATION, tags=TAGS_45), step)
+        elif step == "instance-45-tags":
+            _module_ok(run("resource_group", name=RG, location=LOCATION), step)
+            _module_ok(run("dt_instance", name="dt-rel-tagged", resource_group=RG, location=LOCATION, tags=TAGS_45), step)
         else:
             raise AssertionError("unknown setup %r" % step)
     return context

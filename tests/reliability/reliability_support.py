@@ -23,6 +23,7 @@ _PORT = re.compile(r"(127\.0\.0\.1|localhost):\d+")
 _FACTS = re.compile(r"\s*\((?:code: [^,)]*)?(?:, )?(?:HTTP \d+)?(?:, )?(?:request id: [^)]*)?\)")
 _TIMES = re.compile(r"\b\d+(\.\d+)? ?(s|ms|seconds)\b")
 _ATTEMPTS = re.compile(r"\b\d+ attempt\(s\)")
+_ISO_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 EXCERPT_LENGTH = 200
 
 
@@ -65,6 +66,7 @@ def excerpt(message, known=()):
     text = _PORT.sub(r"\1:<port>", text)
     text = _ARM_ID.sub(lambda m: "…/" + "/".join(m.group(0).rstrip("/").split("/")[-2:]), text)
     text = re.sub(r"request id: [^,)]*", "request id: <id>", text)
+    text = _ISO_TIME.sub("<time>", text)
     text = re.sub(r"(Trace ID|Correlation ID|Timestamp): \S+( \S+Z)?", r"\1: <...>", text)
     text = stabilise(_TIMES.sub("<n> s", text))
     text = _ATTEMPTS.sub("<n> attempt(s)", text)

@@ -63,6 +63,24 @@ def claim_problems(case, args, result, state):
     return problems
 
 
+def _dotted(result, key):
+    value = result
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def bound_problems(case, result, elapsed):
+    """The run returned in time (``max_seconds``) and its result holds what ``returns`` names."""
+    problems = []
+    if case.max_seconds and elapsed > case.max_seconds:
+        problems.append("returned after %.0f s, more than %s s" % (elapsed, case.max_seconds))
+    for key, value in case.returns:
+        if _dotted(result, key) != value:
+            problems.append("result %s is %r, %r expected" % (key, _dotted(result, key), value))
+    return problems
+
+
 @pytest.mark.parametrize("case", FAULT_CASES, ids=[c.id for c in FAULT_CASES])
 def test_fault(case, emu, run, recorder, client_settings):
     emu.settings(provisioning_delay_seconds=case.provisioning_delay)
@@ -79,6 +97,7 @@ def test_fault(case, emu, run, recorder, client_settings):
     started = time.monotonic()
 
     result = run(case.module, **args)
+    elapsed = time.monotonic() - started
 
     # A slow request the client gave up on is logged when the emulator finally answers it: wait for that.
     slowest = max([f.get("delay_seconds", 0) for f in case.faults if f["kind"] == "slow"] or [0])
@@ -105,6 +124,7 @@ def test_fault(case, emu, run, recorder, client_settings):
         if not case.leaves and snapshot(state) != before:
             problems.append("a failed run changed Azure")
     problems += claim_problems(case, args, result, state)
+    problems += bound_problems(case, result, elapsed)
     problems += state_problems(state)
 
     # A re-run without the fault converges: it succeeds, and the run after it changes nothing.

@@ -207,3 +207,113 @@ class TestSession:
         monkeypatch.setitem(sys.modules, "azure.mgmt.digitaltwins", None)
         with pytest.raises(DigitalTwinsError, match=r"azure-mgmt-digitaltwins is required .*pip install azure-mgmt-digitaltwins"):
             _clients.import_client_class("digitaltwins")
+
+
+# ---- the task's deadline in the HTTP pipeline; a poller that gives up ------------------------------------------
+
+class _Transport:
+    def __init__(self):
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+
+
+def _pipeline_response(status, headers=None, method="PUT", url="https://arm.example/subscriptions/s/x?api-version=1"):
+    from azure.core.pipeline import PipelineContext, PipelineResponse
+    from azure.core.rest import HttpRequest
+
+    request = HttpRequest(method, url)
+    response = FakeResponse(status, {}, headers=headers or {})
+    return PipelineResponse(request, response, PipelineContext(None))
+
+
+class TestDeadlineRetryPolicy:
+    def policy(self, deadline):
+        return _clients.deadline_retry_policy(lambda: deadline)
+
+    def test_retry_after_past_the_deadline_is_not_waited_for(self):
+        clock = Clock()
+        policy = self.policy(Deadline(5, clock=clock))
+        transport = _Transport()
+        clock.now += 1
+        with pytest.raises(_clients.DeadlineReached) as info:
+            policy.sleep(policy.configure_retries({}), transport, _pipeline_response(429, {"Retry-After": "40"}))
+        assert transport.slept == []
+        assert info.value.message == ("PUT /subscriptions/s/x answered HTTP 429 and Azure asks to retry in 40 s "
+                                      "(Retry-After), after wait_timeout (5 s) ends: not retried.")
+
+    def test_retry_after_within_the_deadline_is_waited_for(self):
+        policy = self.policy(Deadline(60))
+        transport = _Transport()
+        policy.sleep(policy.configure_retries({}), transport, _pipeline_response(429, {"Retry-After": "2"}))
+        assert transport.slept == [2]
+
+    def test_without_deadline_it_is_the_plain_policy(self):
+        policy = self.policy(None)
+        transport = _Transport()
+        policy.sleep(policy.configure_retries({}), transport, _pipeline_response(429, {"Retry-After": "40"}))
+        assert transport.slept == [40]
+
+    def test_no_write_after_the_deadline_and_reads_only_in_the_grace(self):
+        from azure.core.rest import HttpRequest
+        clock = Clock()
+        deadline = Deadline(5, clock=clock)
+        clock.now += 6
+        refuse = _clients.deadline_retry_policy(lambda: deadline)._refuse_late
+        with pytest.raises(_clients.DeadlineReached, match="PUT /x was not sent"):
+            refuse(deadline, HttpRequest("PUT", "https://arm.example/x"))
+        refuse(deadline, HttpRequest("GET", "https://arm.example/x"))
+        clock.now += _clients.READ_GRACE_SECONDS
+        with pytest.raises(_clients.DeadlineReached):
+            refuse(deadline, HttpRequest("GET", "https://arm.example/x"))
+
+    def test_call_names_the_action(self):
+        def send():
+            raise _clients.DeadlineReached("PUT /x answered HTTP 429; ...")
+        with pytest.raises(DigitalTwinsError) as info:
+            _clients.call("create instance 'dt1'", send)
+        assert info.value.message.startswith("Could not create instance 'dt1': timed out: PUT /x answered HTTP 429")
+        assert info.value.code == "OperationTimedOut"
+
+
+class TestPollerGivesUp:
+    def error_500(self):
+        from azure.core.polling.base_polling import BadStatus
+        try:
+            try:
+                raise BadStatus("Invalid return status 500 for 'GET' operation")
+            except BadStatus as cause:
+                body = {"error": {"code": "InternalServerError", "message": "oops"}}
+                raise azure_exceptions.HttpResponseError(response=FakeResponse(500, body), error=cause) from cause
+        except azure_exceptions.HttpResponseError as exc:
+            return exc
+
+    def test_status_unknown_says_what_the_instance_is(self, monkeypatch):
+        monkeypatch.setitem(_clients.CLIENT_SETTINGS, "retry_total", 2)
+        poller = FakePoller(error=self.error_500(), status="Failed")
+        with pytest.raises(DigitalTwinsError) as info:
+            wait_for_lro(poller, Deadline(60), "create instance 'dt1'", "x", read_state=lambda: "Succeeded",
+                         noun="the instance")
+        message = info.value.message
+        assert message.startswith("Could not create instance 'dt1': the operation's status is unknown after 3 failed polls "
+                                  "(HTTP 500 InternalServerError); the instance is Succeeded at 20")
+        assert "ended with status" not in message
+        assert "re-running the task" in info.value.hint
+
+    def test_a_failed_state_read_from_azure_is_azures_verdict(self):
+        poller = FakePoller(error=self.error_500(), status="Failed")
+        with pytest.raises(DigitalTwinsError) as info:
+            wait_for_lro(poller, Deadline(60), "create instance 'dt1'", "x", read_state=lambda: "Failed", noun="the instance")
+        assert "the operation ended with status Failed (read from the instance" in info.value.message
+        assert info.value.code == "ProvisioningFailed"
+
+    def test_absent_and_unreadable(self):
+        poller = FakePoller(error=self.error_500(), status="Failed")
+        with pytest.raises(DigitalTwinsError, match="the instance does not exist at"):
+            wait_for_lro(poller, Deadline(60), "create instance 'dt1'", "x", read_state=lambda: None, noun="the instance")
+
+        def unreadable():
+            raise DigitalTwinsError("Could not read instance 'dt1': HTTP 500")
+        with pytest.raises(DigitalTwinsError, match="could not be read either"):
+            wait_for_lro(poller, Deadline(60), "create instance 'dt1'", "x", read_state=unreadable, noun="the instance")

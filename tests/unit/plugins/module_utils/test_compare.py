@@ -100,3 +100,22 @@ class TestIdsAndDiffs:
         diff = make_diff({}, after)
         diff["after"]["tags"]["a"] = "changed"
         assert after["tags"]["a"] == "1"
+
+
+class TestResultTags:
+    def test_limits_apply_to_the_merged_map(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import validate_result_tags
+        current = {"k%d" % i: "v" for i in range(48)}
+        validate_result_tags(current, dict(current, a="1", b="2"), "Resource group 'rg'")
+        with pytest.raises(DigitalTwinsError) as info:
+            validate_result_tags(current, dict(current, a="1", b="2", c="3"), "Resource group 'rg'")
+        assert info.value.code == "TooManyTags"
+        assert "Resource group 'rg' would have 51 tags (48 existing + 3 new)" in info.value.message and "a, b, c" in info.value.message
+        validate_result_tags(current, None, "x")
+
+    @pytest.mark.parametrize("tags, words", [({"a/b": "1"}, "a/b"), ({"x" * 513: "1"}, "longer than 512"),
+                                             ({"a": "v" * 257}, "longer than 256")])
+    def test_key_and_value_limits(self, tags, words):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import validate_result_tags
+        with pytest.raises(DigitalTwinsError, match=words):
+            validate_result_tags({}, tags, "x")

@@ -173,3 +173,51 @@ def test_unknown_tenant_from_msal():
     error = authentication_error(exc)
     assert error.code == "TenantNotFound"
     assert error.message == "Could not sign in to Azure: the login endpoint https://login.example does not know tenant 'nope-tenant'."
+
+
+# ---- timeouts name themselves ------------------------------------------------------------------------------------
+
+class TestTimeouts:
+    def test_arm_read_timeout_names_the_request_and_the_time(self):
+        import requests
+        from urllib3.exceptions import ReadTimeoutError
+        prepared = requests.Request("GET", "https://management.example/subscriptions/s/resourceGroups/rg?api-version=1").prepare()
+        inner = requests.exceptions.ReadTimeout(
+            ReadTimeoutError(None, "/x", "HTTPSConnectionPool(host='management.example', port=443): Read timed out. "
+                                         "(read timeout=2)"), request=prepared)
+        error = from_azure(azure_exceptions.ServiceResponseTimeoutError(inner, error=inner), "read resource group 'rg'")
+        assert error.code == "RequestTimeout"
+        assert error.message == ("Could not read resource group 'rg': the request timed out: no answer within 2 s "
+                                 "(read timeout) to GET /subscriptions/s/resourceGroups/rg.")
+        assert "CA" not in str(error) and "network" not in str(error)
+
+    def test_write_timeout_says_it_may_have_been_applied(self):
+        import requests
+        prepared = requests.Request("PUT", "https://management.example/x").prepare()
+        inner = requests.exceptions.ReadTimeout("Read timed out. (read timeout=120)", request=prepared)
+        error = from_azure(azure_exceptions.ServiceResponseTimeoutError(inner, error=inner), "create instance 'dt1'")
+        assert "no answer within 120 s (read timeout) to PUT /x" in error.message
+        assert "may or may not have been applied" in error.hint
+
+    def test_connect_timeout(self):
+        inner = TimeoutError("timed out")
+        error = from_azure(azure_exceptions.ServiceRequestTimeoutError(inner, error=inner), "read instance 'dt1'")
+        assert error.code == "RequestTimeout" and "connect timeout" in error.message
+
+    def test_graph_httpx_timeout(self):
+        import httpx
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import request_timeout
+        exc = httpx.ReadTimeout("The read operation timed out", request=httpx.Request("GET", "https://graph.example/v1.0/users?$filter=x"))
+        error = request_timeout(exc, "look up 'alice' in Microsoft Graph", seconds=60)
+        assert error.message == ("Could not look up 'alice' in Microsoft Graph: the request timed out: no answer within "
+                                 "60 s (read timeout) to GET /v1.0/users.")
+        assert request_timeout(httpx.ConnectError("refused"), "x") is None
+
+    def test_other_connection_errors_keep_their_hint(self):
+        error = from_azure(azure_exceptions.ServiceRequestError("[Errno 111] Connection refused"), "read")
+        assert error.code == "ConnectionError" and "CA trust" in error.hint
+
+
+def test_result_keys_go_into_the_failed_result():
+    error = DigitalTwinsError("boom", code="X", result={"created": True})
+    assert error.to_result() == {"error_code": "X", "created": True}

@@ -363,3 +363,118 @@ def test_fake_instances_are_not_shared():
     client = FakeDigitalTwinsClient({"dt1": copy.deepcopy(body)})
     ensure_present(client, models, request(tags={"x": "y"}), current_of(client), check_mode=False)
     assert body["tags"] is None
+
+
+# ---- a name taken by the declared instance itself; merged tag limits; what a failed create returns -----------------
+
+class TestNameTakenByTheInstanceItself:
+    def test_instance_created_meanwhile_in_the_group_is_converged(self):
+        # The first read saw no instance (current=None), a concurrent run created it since: the name is taken by it.
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags={"env": "dev"})}, taken=["dt1"])
+        changed, state = ensure_present(client, models, request(tags={"env": "prod"}), None, check_mode=False)
+        assert changed and state["tags"] == {"env": "prod"}
+        assert [call[0] for call in client.writes()] == ["begin_update"]
+
+    def test_check_mode_predicts_from_the_instance_found(self):
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags={"env": "prod"})}, taken=["dt1"])
+        changed, state = ensure_present(client, models, request(tags={"env": "prod"}), None, check_mode=True)
+        assert not changed and state["tags"] == {"env": "prod"} and state["host_name"]
+        assert client.writes() == []
+
+    def test_taken_elsewhere_is_still_a_conflict(self):
+        client = FakeDigitalTwinsClient(taken=["dt1"])
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, models, request(), None, check_mode=False)
+        assert info.value.code == "NameNotAvailable"
+        assert [call[0] for call in client.calls] == ["check_name_availability", "get"]
+
+
+class TestMergedTagLimits:
+    @pytest.mark.parametrize("check_mode", [True, False])
+    def test_merge_past_50_tags_is_refused_before_any_write(self, check_mode):
+        existing = {"k%02d" % i: "v" for i in range(45)}
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags=existing)})
+        new = {"n%02d" % i: "v" for i in range(10)}
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, models, request(tags=new, purge_tags=False), current_of(client), check_mode=check_mode)
+        assert info.value.code == "TooManyTags"
+        assert "55 tags (45 existing + 10 new)" in info.value.message
+        assert client.writes() == []
+
+    def test_merge_to_exactly_50_is_fine(self):
+        existing = {"k%02d" % i: "v" for i in range(45)}
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags=existing)})
+        changed, state = ensure_present(client, models, request(tags={"n%d" % i: "v" for i in range(5)}, purge_tags=False),
+                                        current_of(client), check_mode=False)
+        assert changed and len(state["tags"]) == 50
+
+
+class TestFailedCreateSaysItCreated:
+    def test_failed_provisioning_returns_created_and_the_instance(self):
+        response = FakeResponse(200, {"status": "Failed", "error": {"code": "ProvisioningFailed", "message": "Boom."}})
+        client = FakeDigitalTwinsClient(poller_error=azure_exceptions.HttpResponseError(response=response))
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, models, request(), None, check_mode=False)
+        result = info.value.to_result()
+        assert result["created"] is True and result["changed"] is True
+        assert result["instance"]["id"].endswith("/digitalTwinsInstances/dt1")
+        assert "This task created the instance" in str(info.value)
+
+    def test_failed_update_does_not_claim_a_create(self):
+        response = FakeResponse(200, {"status": "Failed", "error": {"code": "ProvisioningFailed", "message": "Boom."}})
+        client = FakeDigitalTwinsClient({"dt1": instance_body()}, poller_error=azure_exceptions.HttpResponseError(response=response))
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, models, request(tags={"a": "b"}), current_of(client), check_mode=False)
+        assert "created" not in info.value.to_result()
+
+
+class TestQueries:
+    def test_find_instances(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import find_instances
+        client = FakeDigitalTwinsClient({"dt1": instance_body(), "dt2": instance_body("dt2")})
+        assert [i["name"] for i in find_instances(client, "dt1", RG)] == ["dt1"]
+        assert [i["name"] for i in find_instances(client, "DT2")] == ["dt2"]
+        assert find_instances(client, "nope", RG) == []
+        assert find_instances(FakeDigitalTwinsClient(rg_missing=True), "dt1", RG) == []
+
+    def test_read_current_tolerates_a_missing_group_only_in_check_mode_or_absent(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import read_current
+        warnings = []
+        client = FakeDigitalTwinsClient(rg_missing=True)
+        assert read_current(client, request(), True, False, warnings.append, Deadline(5)) is None
+        assert "does not exist (yet)" in warnings[0]
+        assert read_current(client, request(), False, True, warnings.append, Deadline(5)) is None
+        assert len(warnings) == 1
+        with pytest.raises(DigitalTwinsError) as info:
+            read_current(client, request(), False, False, warnings.append, Deadline(5))
+        assert info.value.code == "ResourceGroupNotFound"
+
+
+class TestListForm:
+    def items(self, *requests):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import Item
+        return [Item(index, request=req) for index, req in enumerate(requests)]
+
+    def test_check_mode_predicts_each_item_and_sends_no_write(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import ensure_many
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags={"a": "1"})})
+        items = self.items(request(tags={"a": "2"}), request(name="dt2"), request(name="dt3", location=None))
+        ensure_many(client, models, items, True, Deadline(60))
+        assert client.writes() == []
+        assert [(i.changed, i.verb) for i in items[:2]] == [(True, "update"), (True, "create")]
+        assert items[0].after["tags"] == {"a": "2"} and items[1].after["provisioning_state"] == "Succeeded"
+        assert "location is required" in str(items[2].error)
+        # one list for the group, one name check for the one create
+        assert [c[0] for c in client.calls].count("list_by_resource_group") == 1
+        assert [c[0] for c in client.calls].count("check_name_availability") == 1
+
+    def test_submits_without_waiting_and_isolates_a_failure(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import ensure_many
+        client = FakeDigitalTwinsClient(taken=["dt9"])
+        items = self.items(request(name="dt1", wait=False), request(name="dt9", wait=False), request(name="dt2", wait=False))
+        ensure_many(client, models, items, False, Deadline(60), wait=False)
+        assert [c[2] for c in client.writes()] == [{"polling": False}, {"polling": False}]
+        assert items[1].error.code == "NameNotAvailable" and items[0].error is None and items[2].error is None
+        result = items[0].result()
+        assert result["changed"] and result["msg"] == "created" and result["instance"]["provisioning_state"] == "Provisioning"
+        assert items[1].result()["failed"] and not items[1].result()["changed"]

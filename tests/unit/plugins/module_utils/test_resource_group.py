@@ -31,7 +31,7 @@ class Client:
         self.provider_error = provider_error
         self.providers = SimpleNamespace(get=self.provider)
         self.resource_groups = SimpleNamespace(get=self.get, create_or_update=self.create, update=self.update,
-                                               begin_delete=self.delete)
+                                               begin_delete=self.delete, list=self.list_groups)
         self.resources = SimpleNamespace(list_by_resource_group=self.list_resources)
 
     def provider(self, namespace):
@@ -63,6 +63,10 @@ class Client:
         self.groups.pop(name)
         return FakePoller()
 
+    def list_groups(self):
+        self.calls.append("list_groups")
+        return iter(list(self.groups.values()))
+
     def list_resources(self, name):
         self.calls.append("list")
         return iter(self.listed)
@@ -77,7 +81,7 @@ def group(name, location="westus2", tags=None, state="Succeeded"):
 
 
 def resource(name, kind="Microsoft.DigitalTwins/digitalTwinsInstances"):
-    return SimpleNamespace(name=name, type=kind)
+    return SimpleNamespace(id="/subscriptions/%s/resourceGroups/rg/providers/%s/%s" % (SUB, kind, name), name=name, type=kind)
 
 
 @pytest.mark.parametrize("name", ["rg", "my_rg-1.(test)", "x" * 90, "grüppe"])
@@ -185,3 +189,62 @@ def test_empty_group_is_deleted_and_missing_is_no_change():
     assert ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, False, True, Deadline(60)) == (True, {})
     assert client.writes() == [("delete", True)]
     assert ensure_absent(client, "rg", None, False, False, True, Deadline(60)) == (False, {})
+
+
+def test_delete_resources_do_not_block_the_deletion():
+    instance = resource("dt-failed")
+    client = Client({"rg": group("rg")}, [instance])
+    changed, state = ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, False, True, Deadline(60),
+                                   delete_resources=[instance.id.upper() + "/"])
+    assert changed and state == {}
+    assert [call[0] for call in client.writes()] == ["delete"]
+
+
+def test_other_resources_still_block_with_delete_resources():
+    instance = resource("dt-failed")
+    client = Client({"rg": group("rg")}, [instance, resource("kv1", "Microsoft.KeyVault/vaults")])
+    with pytest.raises(DigitalTwinsError) as info:
+        ensure_absent(client, "rg", to_dict(client.groups["rg"]), False, False, True, Deadline(60),
+                      delete_resources=[instance.id])
+    assert "still holds 1 resource besides delete_resources: kv1 (Microsoft.KeyVault/vaults)" in str(info.value)
+    assert client.writes() == []
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_merged_tags_past_the_limit_are_refused(check_mode):
+    client = Client({"rg": group("rg", tags={"k%d" % i: "v" for i in range(49)})})
+    with pytest.raises(DigitalTwinsError) as info:
+        ensure_present(client, SUB, "rg", None, {"a": "1", "b": "2"}, False, to_dict(client.groups["rg"]), check_mode)
+    assert info.value.code == "TooManyTags" and "51 tags" in str(info.value)
+    assert client.writes() == []
+
+
+class TestListForm:
+    def items(self, *options):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import GroupItem
+        defaults = dict(location=None, tags=None, purge_tags=True, state="present", force=False, delete_resources=[])
+        return [GroupItem(index, options=dict(defaults, **option)) for index, option in enumerate(options)]
+
+    def test_one_list_one_provider_read_and_per_item_results(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import ensure_many
+        client = Client({"rg1": group("rg1", tags={"a": "1"}), "rg3": group("rg3")})
+        items = self.items(dict(name="rg1", tags={"a": "2"}), dict(name="rg2", location="westus2"),
+                           dict(name="rg4", location="eastus"), dict(name="rg5", location="westeurope"),
+                           dict(name="rg3", state="absent"))
+        ensure_many(client, SUB, items, False, True, Deadline(60), sleep=lambda seconds: None)
+        assert [i.result()["msg"] for i in items[:2]] == ["updated", "created"]
+        assert "not offered in location 'eastus'" in items[2].result()["msg"] and items[2].result()["failed"]
+        assert items[3].result()["msg"] == "created" and items[4].result()["msg"] == "deleted"
+        assert client.calls.count("provider") == 1 and client.calls.count("get") == 0
+        assert ("delete", False) in client.calls
+
+    def test_check_mode_sends_no_write_and_duplicates_fail(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import ensure_many
+        client = Client({"rg1": group("rg1")})
+        items = self.items(dict(name="rg2", location="westus2"), dict(name="RG2", location="westus2"),
+                           dict(name="rg1", state="absent"))
+        ensure_many(client, SUB, items, True, True, Deadline(60))
+        assert client.writes() == []
+        assert items[0].result()["resource_group"]["provisioning_state"] == "Succeeded"
+        assert "declared twice" in items[1].result()["msg"]
+        assert items[2].changed and "rg1" in client.groups
