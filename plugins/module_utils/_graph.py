@@ -24,11 +24,10 @@ import os
 import ssl
 from urllib.parse import urlsplit
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, from_azure
+from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import CLIENT_SETTINGS
+from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, from_azure, request_timeout
 
 GRAPH_API_VERSION = "v1.0"
-REQUEST_TIMEOUT = 60
-CONNECT_TIMEOUT = 20
 PAGE_SIZE = 25
 
 # @odata.type of a directory object -> the principalType of a role assignment.
@@ -130,6 +129,9 @@ def _translate(exc, action, httpx):
         hint = GRAPH_ACCESS_HINT if status in (401, 403) else None
         return GraphError("Could not %s in Microsoft Graph: %s" % (action, message), code=code, status=status,
                           request_id=request_id, hint=hint)
+    timeout = request_timeout(exc, "%s in Microsoft Graph" % action, seconds=CLIENT_SETTINGS["read_timeout"])
+    if timeout is not None:  # the endpoint was reached: no network or CA hint
+        return GraphError(timeout.message, code=timeout.code, hint=timeout.hint)
     if isinstance(exc, httpx.HTTPError):
         return GraphError("Could not %s in Microsoft Graph: the request failed: %s" % (action, exc),
                           code="ConnectionError",
@@ -243,7 +245,8 @@ class GraphDirectory:
         credential = self._session.credential
         base_url = graph_base_url(cloud)
         http = httpx.AsyncClient(base_url=base_url, verify=ca_verify(),
-                                 timeout=httpx.Timeout(REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT))
+                                 timeout=httpx.Timeout(CLIENT_SETTINGS["read_timeout"],
+                                                       connect=CLIENT_SETTINGS["connection_timeout"]))
         try:
             # Tokens go only to the Graph host of this cloud, for this cloud's Graph audience.
             auth = mods["AzureIdentityAuthenticationProvider"](credential, scopes=[cloud.graph_scope],

@@ -180,10 +180,14 @@ OTHER_TOOLS = '''## How the other tools were pointed at the emulator
 - **azure.azcollection** (installed from the `ansible` package, its bundled `requirements.txt` in a separate venv): with
   `cloud_environment` set to the emulator's ARM URL (`AZURE_CLOUD_ENVIRONMENT`), its `azure_rm_common` resolves the URL only against
   `azure.cli.core.cloud.KNOWN_CLOUDS` (it compares resource-manager URLs; no metadata request), so every module fails with
-  `'StopIteration' object has no attribute 'message'`. Its ARM clients also ask for a token for `<resource_manager>/.default`, an audience
-  the emulator's ARM does not accept (it accepts the public ARM audiences only). The harness therefore runs azure.azcollection with
-  `AZURE_DISABLE_INSTANCE_DISCOVERY=true` (its own option) and a benchmark-only `sitecustomize` (`tests/bench/azcoll_shim/`) that, in the
-  module process only, appends the emulator to `KNOWN_CLOUDS` and rewrites that one token scope. It sends no request of its own.
+  `'StopIteration' object has no attribute 'message'`. That is what azure.azcollection itself still lacks: a cloud outside
+  azure-cli's built-in list. `_get_cloud_from_metadata_endpoint` never requests the metadata endpoint (it only compares the URL with
+  `KNOWN_CLOUDS`), and with `auth_source: cli` it looks the CLI's active cloud up by name among the same built-in clouds, so a cloud
+  registered with `az cloud register` fails too ("There is no or multiple matching clouds"). Everything else works unaided: its ARM
+  clients ask for a token for `<resource_manager>/.default`, which the emulator's ARM accepts (as a real cloud accepts its own ARM
+  URL). The harness therefore runs azure.azcollection with `AZURE_DISABLE_INSTANCE_DISCOVERY=true` (its own option) and a
+  benchmark-only `sitecustomize` (`tests/bench/azcoll_shim/`) that, in the module process only, appends the emulator to
+  `KNOWN_CLOUDS`. It sends no request and changes no token.
 - **azure_rm_resourcegroup** also calls `GET .../resourceGroups/{name}/resources` on every run (to report `contains_resources`),
   which the emulator serves, hence its 4 requests.
 - **Azure CLI** (separate venv): `az cloud register` with the emulator's endpoints, `AZURE_CORE_INSTANCE_DISCOVERY=false`,

@@ -146,6 +146,10 @@ FAULT_CASES = [
     FaultCase("graph-429-persistent", "429 with Retry-After: 1 on every Microsoft Graph request", "dt_role_assignment",
               _ASSIGN_BY_UPN, (_fault(r"^/v1\.0/", status=429, retry_after=1, count=50),), setup="instance", graph=True,
               expect="fail", words=("429",)),
+    FaultCase("graph-slow-read-named", "every Microsoft Graph answer after 3 s, client read timeout 1 s (dt_role_assignment)",
+              "dt_role_assignment", _ASSIGN_BY_UPN, (_fault(r"^/v1\.0/", kind="slow", delay_seconds=3, count=20),),
+              setup="instance", graph=True, client_settings={"read_timeout": 1}, expect="fail",
+              words=("Microsoft Graph", "timed out", "(read timeout)"), avoid=("CA bundle", "network access")),
 ] + [
     # ---- instance and resource group: poller errors, the task's deadline, timeouts, a name taken by the instance itself
     FaultCase("arm-500-every-poll", "500 on every operation status poll (the instance itself provisions fine)", "dt_instance",

@@ -139,3 +139,22 @@ def test_fault_on_the_token_endpoint_is_retried(emu):
                                         disable_instance_discovery=True, connection_verify=emu.ca_path)
     assert credential.get_token('https://management.azure.com/.default').token
     assert [r['status'] for r in emu.requests() if r['path'].endswith('/token')] == [503, 200]
+
+
+def test_apply_then_drop_fault_changes_state_and_loses_the_answer(az, emu):
+    """The handler runs (the group is created), then the connection closes without an answer."""
+    emu.inject_fault(path_regex=r'/resourcegroups/rg-applied$', method='PUT', kind='apply_then_drop', count=1)
+    emu.clear_requests()
+    token = az.credential.get_token('https://management.azure.com/.default').token
+    url = f'{emu.url}/subscriptions/{az.subscription}/resourcegroups/rg-applied?api-version=2021-04-01'
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.put(url, json={'location': 'westus2', 'tags': {'run': 'one'}}, headers={'Authorization': f'Bearer {token}'},
+                     verify=emu.ca_path, timeout=30)
+    assert [r['status'] for r in emu.requests() if r['path'].endswith('rg-applied')] == [0]
+    assert [g['tags'] for g in emu.state()['resource_groups'] if g['name'] == 'rg-applied'] == [{'run': 'one'}]
+    assert az.resources.resource_groups.get('rg-applied').tags == {'run': 'one'}   # the fault is spent
+    # a failing handler is dropped too: the client never sees the 404
+    emu.inject_fault(path_regex=r'/resourcegroups/rg-missing$', method='GET', kind='apply_then_drop', count=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(url.replace('rg-applied', 'rg-missing'), headers={'Authorization': f'Bearer {token}'}, verify=emu.ca_path, timeout=30)
+    assert emu.call('GET', '/faults')[-1]['remaining'] == 0

@@ -75,7 +75,7 @@ def test_metadata_endpoints_forms(emulator, version):
     status, headers, body = get_json(f'{emulator.url}/metadata/endpoints?api-version={version}', emulator.ca_path)
     assert status == 200
     assert headers['Content-Type'] == 'application/json; charset=utf-8'
-    audiences = ['https://management.core.windows.net/', 'https://management.azure.com/']
+    audiences = ['https://management.core.windows.net/', 'https://management.azure.com/', emulator.url + '/']
     if version == '2019-05-01':
         assert isinstance(body, list) and len(body) == 1
         cloud = body[0]

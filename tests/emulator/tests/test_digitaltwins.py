@@ -221,3 +221,29 @@ def test_slow_behaviour_and_continuation(az, emu):
     assert poller.done() is False
     resumed = az.twins.digital_twins.begin_create_or_update('rg-dt', 'dt-slow', None, continuation_token=token)
     assert resumed.result().provisioning_state == 'Succeeded'
+
+
+def _tag_error(call):
+    with pytest.raises(HttpResponseError) as info:
+        call()
+    return info.value.status_code, info.value.error.code
+
+
+def test_instance_tag_limits(az, fast):
+    make_rg(az)
+    fifty = {f'k{i:02d}': 'v' for i in range(50)}
+    created = az.twins.digital_twins.begin_create_or_update('rg-dt', 'dt-tags', {'location': 'westus2', 'tags': fifty}).result()
+    assert created.tags == fifty
+    too_many = dict(fifty, k50='v')
+    assert _tag_error(lambda: az.twins.digital_twins.begin_create_or_update('rg-dt', 'dt-tags2', {'location': 'westus2', 'tags': too_many})) \
+        == (400, 'InvalidTagNameOrValue')
+    assert _tag_error(lambda: az.twins.digital_twins.begin_update('rg-dt', 'dt-tags', {'tags': too_many})) == (400, 'InvalidTagNameOrValue')
+    for bad in ({'a/b': 'x'}, {'a<b': 'x'}, {'100%': 'x'}, {'a&b': 'x'}, {'a\\b': 'x'}, {'a?b': 'x'}, {'a>b': 'x'}):
+        assert _tag_error(lambda bad=bad: az.twins.digital_twins.begin_update('rg-dt', 'dt-tags', {'tags': bad})) == (400, 'InvalidTagNameCharacters')
+    assert _tag_error(lambda: az.twins.digital_twins.begin_update('rg-dt', 'dt-tags', {'tags': {'k' * 513: 'v'}})) == (400, 'InvalidTagNameOrValue')
+    assert _tag_error(lambda: az.twins.digital_twins.begin_update('rg-dt', 'dt-tags', {'tags': {'k': 'v' * 257}})) == (400, 'InvalidTagNameOrValue')
+    assert az.twins.digital_twins.get('rg-dt', 'dt-tags').tags == fifty        # nothing was changed by the refused requests
+    assert az.twins.digital_twins.list_by_resource_group('rg-dt').next().name == 'dt-tags'
+    assert 'dt-tags2' not in [i['name'] for i in fast.state()['instances']]
+    edge = {'k' * 512: 'v' * 256}
+    assert az.twins.digital_twins.begin_update('rg-dt', 'dt-tags', {'tags': edge}).result().tags == edge

@@ -87,3 +87,14 @@ def test_delete_is_async_and_removes_contents(az, fast):
     assert not [a for a in state['role_assignments'] if 'rg-doomed' in a['id'].lower()]
     with pytest.raises(ResourceNotFoundError):
         groups.begin_delete('rg-doomed').result()
+
+
+def test_resource_group_tag_limits(az, emu):
+    groups = az.resources.resource_groups
+    groups.create_or_update('rg-tag-limits', {'location': 'westus2'})
+    for tags, code in (({f'k{i}': 'v' for i in range(51)}, 'InvalidTagNameOrValue'), ({'a/b': 'v'}, 'InvalidTagNameCharacters'),
+                       ({'k' * 513: 'v'}, 'InvalidTagNameOrValue'), ({'k': 'v' * 257}, 'InvalidTagNameOrValue')):
+        with pytest.raises(HttpResponseError) as info:
+            groups.update('rg-tag-limits', {'tags': tags})
+        assert (info.value.status_code, info.value.error.code) == (400, code)
+    assert groups.get('rg-tag-limits').tags == {}

@@ -1,37 +1,19 @@
-"""Admin API under /_emulator (JSON, no authentication): reset, request log, principals, settings, behaviours,
-faults, state dump, bulk data for scale tests and federated tokens. Admin calls are not written to the request log."""
+"""Admin API under /_emulator (JSON, no authentication): health, reset, request log, settings, faults and the state dump
+(assembled from every provider); principals, federated tokens, behaviours and bulk data are the providers' admin hooks.
+Admin calls are not written to the request log."""
 
 import re
-import time
 import uuid
 
-from . import directory as dirmod
-from .arm_errors import EmulatorError, bad_request
-from .routes_authorization import assignment_body
-from .routes_digitaltwins import TERMINAL_RESULTS, instance_body, make_instance
-from .routes_resources import rg_body
+from .arm_errors import bad_request
 from .web import Route, respond
 
-FAULT_KINDS = ('status', 'drop', 'slow')
-PRINCIPAL_KINDS = ('user', 'servicePrincipal', 'group')
+FAULT_KINDS = ('status', 'drop', 'apply_then_drop', 'slow')
 ADMIN = 'admin'
 
 
 def _body(call):
     return call.json_body(required=False)
-
-
-def principal_summary(obj):
-    """A directory object for the admin API; secrets never leave the emulator."""
-    summary = {'kind': obj['kind'], 'id': obj['id'], 'display_name': obj['displayName'], 'arm_visible_at': obj.get('_arm_visible_at') or None}
-    if obj['kind'] == 'user':
-        summary.update({'user_principal_name': obj['userPrincipalName'], 'mail': obj['mail'], 'user_type': obj['userType'],
-                        'other_mails': list(obj['otherMails'])})
-    elif obj['kind'] == 'servicePrincipal':
-        summary.update({'app_id': obj['appId'], 'service_principal_type': obj['servicePrincipalType'], 'directory_read': obj['_directory_read']})
-    else:
-        summary['members'] = sorted(obj['_members'])
-    return summary
 
 
 def health(call):
@@ -60,34 +42,6 @@ def clear_requests(call):
     return respond(200, {'cleared': True})
 
 
-def add_principal(call):
-    body = _body(call)
-    kind = body.get('kind')
-    name = body.get('display_name')
-    if kind not in PRINCIPAL_KINDS or not name:
-        raise bad_request('InvalidParameter', f"'kind' must be one of {', '.join(PRINCIPAL_KINDS)} and 'display_name' is required.")
-    state = call.state
-    with state.lock:
-        if kind == 'user':
-            upn = body.get('user_principal_name') or f"{re.sub(r'[^a-z0-9.]', '', name.lower().replace(' ', '.'))}.{uuid.uuid4().hex[:6]}@{state.tenant_domain}"
-            if upn.lower() in state.directory.by_upn:
-                raise EmulatorError(409, 'Conflict', f"A user with userPrincipalName '{upn}' already exists.")
-            obj = dirmod.new_user(name, upn, mail=body.get('mail'), other_mails=body.get('other_mails'), user_type=body.get('user_type', 'Member'),
-                                  password=body.get('password'))
-        elif kind == 'servicePrincipal':
-            if body.get('app_id') and body['app_id'].lower() in state.directory.by_app_id:
-                raise EmulatorError(409, 'Conflict', f"A service principal with appId '{body['app_id']}' already exists.")
-            obj = dirmod.new_service_principal(name, app_id=body.get('app_id'), secret=body.get('secret'),
-                                               directory_read=bool(body.get('directory_read', False)), tenant_id=state.tenant_id)
-        else:
-            obj = dirmod.new_group(name, body.get('mail_nickname'), description=body.get('description'))
-            obj['_members'] = {str(m).lower() for m in body.get('members') or []}
-        delay = float(body.get('arm_visible_after_seconds') or 0)
-        obj['_arm_visible_at'] = time.time() + delay if delay > 0 else 0
-        state.directory.add(obj)
-        return respond(201, principal_summary(obj))
-
-
 def settings(call):
     body = _body(call) if call.request.method == 'POST' else {}
     state = call.state
@@ -100,20 +54,6 @@ def settings(call):
                 raise bad_request('InvalidParameter', f"Setting '{key}' must be a number.")
             state.settings[key] = value
         return respond(200, dict(state.settings))
-
-
-def behaviours(call):
-    body = _body(call)
-    name = body.get('instance_name')
-    result = body.get('provisioning_result', 'Succeeded')
-    if not name or result not in TERMINAL_RESULTS:
-        raise bad_request('InvalidParameter', f"'instance_name' is required and 'provisioning_result' must be one of {', '.join(TERMINAL_RESULTS)}.")
-    behaviour = {'provisioning_result': result}
-    if body.get('provisioning_delay_seconds') is not None:
-        behaviour['provisioning_delay_seconds'] = float(body['provisioning_delay_seconds'])
-    with call.state.lock:
-        call.state.behaviours[name.lower()] = behaviour
-    return respond(200, dict(behaviour, instance_name=name))
 
 
 def add_fault(call):
@@ -152,76 +92,17 @@ def dump_state(call):
     state = call.state
     with state.lock:
         state.advance()
-        return respond(200, {
-            'tenant_id': state.tenant_id, 'subscription_id': state.subscription_id, 'settings': dict(state.settings),
-            'resource_groups': [rg_body(g) for g in state.resource_groups.values()],
-            'instances': [instance_body(call, i) for i in state.instances.values()],
-            'role_assignments': [assignment_body(r) for r in state.rbac.assignments.values()],
-            'custom_role_definitions': [d['name'] for d in state.rbac.definitions.values() if d['type'] == 'CustomRole'],
-            'principals': [principal_summary(o) for o in state.directory.objects.values()],
-        })
+        body = {'tenant_id': state.tenant_id, 'subscription_id': state.subscription_id, 'settings': dict(state.settings)}
+        for provider in state.providers:
+            body.update(provider.dump(state, call))
+        return respond(200, body)
 
 
-def bulk_role_assignments(call):
-    body = _body(call)
-    count = int(body.get('count', 0))
-    state = call.state
-    scope = body.get('scope') or f'/subscriptions/{state.subscription_id}'
-    with state.lock:
-        definition = state.rbac.definition_by_name(body.get('role') or 'Reader')
-        if definition is None or count < 1:
-            raise bad_request('InvalidParameter', "'count' must be positive and 'role' must name an existing role definition.")
-        for index in range(count):
-            principal = state.directory.add(dirmod.new_service_principal(f'bulk-sp-{index:05d}', tenant_id=state.tenant_id))
-            state.add_assignment(scope, str(uuid.uuid4()), definition['name'], principal, created_by=None)
-        return respond(201, {'created': count, 'scope': scope, 'role': definition['roleName'], 'total': len(state.rbac.assignments)})
-
-
-def bulk_instances(call):
-    body = _body(call)
-    count = int(body.get('count', 0))
-    state = call.state
-    location = str(body.get('location') or 'westus2').replace(' ', '').lower()
-    rg = body.get('resource_group')
-    if count < 1 or not rg or location not in state.dt_regions:
-        raise bad_request('InvalidParameter', "'count' must be positive, 'resource_group' is required and 'location' must be an offered region.")
-    with state.lock:
-        key = (state.subscription_id.lower(), rg.lower())
-        group = state.resource_groups.get(key)
-        if group is None:
-            group = {'subscription': state.subscription_id, 'name': rg, 'location': location, 'tags': {}, 'managedBy': None,
-                     'provisioningState': 'Succeeded'}
-            state.resource_groups[key] = group
-        prefix = body.get('name_prefix') or f'bulk-{uuid.uuid4().hex[:6]}'
-        for index in range(count):
-            inst = make_instance(state, group, f'{prefix}-{index:05d}', location, provisioning_state='Succeeded')
-            state.instances[inst['name'].lower()] = inst
-        return respond(201, {'created': count, 'resource_group': group['name'], 'name_prefix': prefix})
-
-
-def federated_token(call):
-    body = _body(call)
-    client_id = body.get('client_id') or ''
-    with call.state.lock:
-        app = call.state.directory.by_app_id.get(client_id.lower())
-        credentials = list(app.get('_federated', [])) if app else []
-    if not credentials:
-        raise bad_request('InvalidParameter', f"No application with a federated credential has client_id '{client_id}'.")
-    subject = body.get('subject') or credentials[0]['subject']
-    return respond(200, {'token': call.tokens.mint_federated(subject), 'issuer': f'{call.base_url}/federation', 'subject': subject})
-
-
-BASE = r'^/_emulator'
 ROUTES = [
-    Route(BASE + r'/health/?$', {'GET': health}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/reset/?$', {'POST': reset}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/requests/?$', {'GET': get_requests, 'DELETE': clear_requests}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/principals/?$', {'POST': add_principal}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/settings/?$', {'GET': settings, 'POST': settings}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/behaviours/?$', {'POST': behaviours}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/faults/?$', {'GET': list_faults, 'POST': add_fault, 'DELETE': clear_faults}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/state/?$', {'GET': dump_state}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/bulk/role-assignments/?$', {'POST': bulk_role_assignments}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/bulk/instances/?$', {'POST': bulk_instances}, flavour=ADMIN, auth=None),
-    Route(BASE + r'/federated-token/?$', {'POST': federated_token}, flavour=ADMIN, auth=None),
-]
+    Route('/_emulator/health', {'GET': health}, flavour=ADMIN, auth=None),
+    Route('/_emulator/reset', {'POST': reset}, flavour=ADMIN, auth=None),
+    Route('/_emulator/requests', {'GET': get_requests, 'DELETE': clear_requests}, flavour=ADMIN, auth=None),
+    Route('/_emulator/settings', {'GET': settings, 'POST': settings}, flavour=ADMIN, auth=None),
+    Route('/_emulator/faults', {'GET': list_faults, 'POST': add_fault, 'DELETE': clear_faults}, flavour=ADMIN, auth=None),
+    Route('/_emulator/state', {'GET': dump_state}, flavour=ADMIN, auth=None),
+]   # each provider adds its own admin hooks (providers.admin_routes())

@@ -7,22 +7,24 @@ import time
 import uuid
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import (admin, routes_authorization, routes_digitaltwins, routes_graph, routes_login, routes_metadata, routes_resources,
-               routes_subscriptions)
+from . import admin, routes_metadata
 from .arm_errors import AAD, ARM, GRAPH, EmulatorError, arm_body, missing_api_version, render
 from .state import now_iso
 from .tokens import ARM_AUDIENCES, GRAPH_AUDIENCE
-from .web import Call, respond
+from .web import Call, Router, respond
 
 LOG = logging.getLogger('twinops_emulator')
-
-ROUTES = (admin.ROUTES + routes_metadata.ROUTES + routes_login.ROUTES + routes_graph.ROUTES + routes_subscriptions.ROUTES
-          + routes_resources.ROUTES + routes_digitaltwins.ROUTES + routes_authorization.ROUTES)
 METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS']
 RATE_LIMIT_KIND = {'PUT': 'writes', 'PATCH': 'writes', 'POST': 'writes', 'DELETE': 'deletes'}
 RATE_LIMIT_REMAINING = {'reads': '11999', 'writes': '1199', 'deletes': '14999'}
+
+
+def routes_of(providers):
+    """The admin API and cloud metadata, then every provider's admin hooks and routes."""
+    return (admin.ROUTES + [r for p in providers for r in p.admin_routes] + routes_metadata.ROUTES
+            + [r for p in providers for r in p.routes])
 
 
 def _flavour_of(path):
@@ -36,16 +38,29 @@ def _flavour_of(path):
     return ARM
 
 
+def _drop_connection():
+    """Close the client's connection without an answer (an injected fault)."""
+    sock = request.environ.get('werkzeug.socket')
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    raise _Dropped()
+
+
 class Dispatcher:
     def __init__(self, state, tokens):
         self.state = state
         self.tokens = tokens
+        self.router = Router(routes_of(state.providers))
 
     def audiences(self, kind):
         if kind == 'graph':
             # kiota's default scope is {scheme}://{host}/.default (1.16 drops the port, older releases kept it)
             return (GRAPH_AUDIENCE, self.state.base_url, self.state.base_url.rsplit(':', 1)[0])
-        return ARM_AUDIENCES
+        # ARM accepts the public ARM audiences and, as a real cloud does for its own URL, its resource-manager URL
+        return ARM_AUDIENCES + (self.state.base_url + '/',)
 
     def handle(self, path):
         started = time.time()
@@ -54,9 +69,12 @@ class Dispatcher:
         request_id = str(uuid.uuid4())
         client_request_id = request.headers.get('client-request-id') or request.headers.get('x-ms-client-request-id') or ''
         try:
-            if flavour != 'admin':
-                self.apply_fault(path, flavour)
-            response = self.route(call, path)
+            fault = self.apply_fault(path, flavour) if flavour != 'admin' else None
+            try:
+                response = self.route(call, path)
+            finally:
+                if fault is not None:   # apply_then_drop: the handler ran (and changed the state); the answer is lost
+                    _drop_connection()
         except EmulatorError as err:
             response = respond(err.status, render(err, request_id, client_request_id), err.headers)
         except _Dropped:
@@ -70,28 +88,26 @@ class Dispatcher:
         return response
 
     def route(self, call, path):
-        allowed = None
-        for route in ROUTES:
-            match = route.regex.match(path)
-            if not match:
-                continue
-            handler = route.handlers.get(request.method) or (route.handlers.get('GET') if request.method == 'HEAD' and 'HEAD' not in route.handlers else None)
-            if handler is None:
-                allowed = allowed or route
-                continue
-            if route.auth:
-                call.claims = self.tokens.validate_bearer(request.headers.get('Authorization'), self.audiences(route.auth),
-                                                          GRAPH if route.auth == 'graph' else ARM)
-            with self.state.lock:   # handlers are short and in-memory: one at a time keeps the state consistent
-                if route.api is not None:
-                    if not call.api_version:
-                        raise missing_api_version()
-                    route.api(call, match.groupdict())
-                return handler(call, **match.groupdict())
-        if allowed is not None:
-            raise EmulatorError(405, 'MethodNotAllowed' if allowed.flavour != GRAPH else 'Request_BadRequest',
-                                f"The requested resource does not support http method '{request.method}'.", flavour=allowed.flavour)
-        return self.not_found(path)
+        try:
+            found = self.router.match(path, request.method)
+        except MethodNotAllowed:
+            flavour = _flavour_of(path)
+            raise EmulatorError(405, 'MethodNotAllowed' if flavour != GRAPH else 'Request_BadRequest',
+                                f"The requested resource does not support http method '{request.method}'.",
+                                flavour=flavour if flavour in (GRAPH, AAD) else ARM) from None
+        if found is None:
+            return self.not_found(path)
+        route, values = found
+        handler = route.handlers.get(request.method) or (route.handlers.get('GET') if request.method == 'HEAD' else None)
+        if route.auth:
+            call.claims = self.tokens.validate_bearer(request.headers.get('Authorization'), self.audiences(route.auth),
+                                                      GRAPH if route.auth == 'graph' else ARM)
+        with self.state.lock:   # handlers are short and in-memory: one at a time keeps the state consistent
+            if route.api is not None:
+                if not call.api_version:
+                    raise missing_api_version()
+                route.api(call, values)
+            return handler(call, **values)
 
     def not_found(self, path):
         flavour = _flavour_of(path)
@@ -117,18 +133,14 @@ class Dispatcher:
                     fault = dict(candidate)
                     break
         if fault is None:
-            return
+            return None
         if fault['kind'] == 'slow':
             time.sleep(float(fault.get('delay_seconds') or 0))
-            return
+            return None
         if fault['kind'] == 'drop':
-            sock = request.environ.get('werkzeug.socket')
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            raise _Dropped()
+            _drop_connection()
+        if fault['kind'] == 'apply_then_drop':
+            return fault
         status = int(fault.get('status') or 500)
         headers = {'Retry-After': str(fault['retry_after'])} if fault.get('retry_after') is not None else {}
         codes = {429: ('TooManyRequests', 'The request is being throttled.'), 500: ('InternalServerError', 'Encountered internal server error.'),

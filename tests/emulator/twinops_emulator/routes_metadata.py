@@ -13,6 +13,11 @@ PUBLIC_SUFFIXES = {
 }
 
 
+def _audiences(base):
+    """The public ARM audiences, then the emulator's own resource-manager URL (which its ARM accepts too)."""
+    return list(ARM_AUDIENCES) + [base]
+
+
 def _cloud(base):
     """The 2019-05-01 / 2022-09-01 per-cloud object.
 
@@ -21,7 +26,7 @@ def _cloud(base):
     """
     return {
         'portal': 'https://portal.azure.com',
-        'authentication': {'loginEndpoint': base, 'audiences': list(ARM_AUDIENCES), 'tenant': 'common', 'identityProvider': 'AAD'},
+        'authentication': {'loginEndpoint': base, 'audiences': _audiences(base), 'tenant': 'common', 'identityProvider': 'AAD'},
         'media': 'https://rest.media.azure.net',
         'graphAudience': 'https://graph.windows.net/',
         'graph': base,
@@ -39,11 +44,11 @@ def _cloud(base):
 def metadata_document(base, api_version):
     if api_version in ('1.0', '2015-01-01'):
         return {'galleryEndpoint': 'https://gallery.azure.com/', 'graphEndpoint': base, 'portalEndpoint': 'https://portal.azure.com/',
-                'authentication': {'loginEndpoint': base, 'audiences': list(ARM_AUDIENCES)}}
+                'authentication': {'loginEndpoint': base, 'audiences': _audiences(base)}}
     if api_version == '2018-01-01':
         return {'galleryEndpoint': 'https://gallery.azure.com/', 'graphEndpoint': base, 'portalEndpoint': 'https://portal.azure.com/',
                 'graphAudience': 'https://graph.windows.net/',
-                'authentication': {'loginEndpoint': base, 'audiences': list(ARM_AUDIENCES), 'tenant': 'common', 'identityProvider': 'AAD'},
+                'authentication': {'loginEndpoint': base, 'audiences': _audiences(base), 'tenant': 'common', 'identityProvider': 'AAD'},
                 'cloudEndpoint': {'public': {'endpoint': base.split('//', 1)[1].rstrip('/'), 'locations': []}}}
     if api_version == '2019-05-01':
         return [_cloud(base)]
@@ -73,4 +78,4 @@ def _any_version(_call, _groups):
     return None
 
 
-ROUTES = [Route(r'^/+metadata/endpoints/?$', {'GET': get_metadata}, auth=None, api=_any_version)]
+ROUTES = [Route('/metadata/endpoints', {'GET': get_metadata}, auth=None, api=_any_version)]

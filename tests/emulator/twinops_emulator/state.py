@@ -1,15 +1,14 @@
 """In-memory state of the emulated cloud, rebuilt from seed.yaml on start and on reset."""
 
 import collections
-import datetime
 import os
 import threading
 import time
 
 import yaml
 
-from . import directory as dirmod
-from .rbac import Rbac, scope_key
+from .clock import now_iso
+from .rbac import scope_key
 
 SEED_PATH = os.path.join(os.path.dirname(__file__), 'seed.yaml')
 REQUEST_LOG_LIMIT = 100000
@@ -32,16 +31,13 @@ def load_seed(path=SEED_PATH):
         return yaml.safe_load(handle)
 
 
-def now_iso(epoch=None):
-    """ARM's timestamp format: seven fractional digits and a Z."""
-    value = datetime.datetime.fromtimestamp(time.time() if epoch is None else epoch, datetime.timezone.utc)
-    return value.strftime('%Y-%m-%dT%H:%M:%S.%f') + '0Z'
-
-
 class State:
     """Everything the emulator knows. Guard every access with `lock`."""
 
-    def __init__(self, seed, base_url, state_dir, provisioning_delay=1.0, seed_certs=None):
+    def __init__(self, seed, base_url, state_dir, provisioning_delay=1.0, seed_certs=None, providers=None):
+        if providers is None:
+            from .providers import REGISTRY as providers  # pylint: disable=import-outside-toplevel
+        self.providers = tuple(providers)
         self.lock = threading.RLock()
         self.seed = seed
         self.base_url = base_url
@@ -61,53 +57,46 @@ class State:
     def reset(self):
         with self.lock:
             self.settings = dict(DEFAULT_SETTINGS, provisioning_delay_seconds=self.initial_delay)
-            self.behaviours = {}
             self.faults = []
             self.requests.clear()
-            self.resource_groups = {}
-            self.instances = {}
-            self.operations = {}
-            self.rg_deletions = {}
-            self.user_assigned = {}
-            self.seed_keys = {}
-            self.directory = dirmod.Directory()
-            self.rbac = Rbac()
-            self._load_directory()
-            self._load_rbac()
+            for provider in self.providers:
+                provider.reset(self)
 
-    def _subst(self, text):
+    def subst(self, text):
         return str(text).replace('{subscription}', self.subscription_id).replace('{base_url}', self.base_url)
 
-    def _load_directory(self):
-        seed = self.seed
-        for item in seed.get('service_principals', []):
-            obj = dirmod.new_service_principal(item['display_name'], app_id=item['app_id'], object_id=item['id'], secret=item.get('secret'),
-                                               directory_read=item.get('directory_read', False), tenant_id=self.tenant_id)
-            obj['_certs'] = list(self.seed_certs.get(item['key'], []))
-            obj['_federated'] = [dict(c, issuer=self._subst(c['issuer'])) for c in item.get('federated_credentials', [])]
-            self.seed_keys[item['key']] = self.directory.add(obj)
-        for item in seed.get('users', []):
-            obj = dirmod.new_user(item['display_name'], item['user_principal_name'], mail=item.get('mail'), other_mails=item.get('other_mails'),
-                                  user_type=item.get('user_type', 'Member'), object_id=item['id'], given_name=item.get('given_name'),
-                                  surname=item.get('surname'), password=item.get('password'))
-            self.seed_keys[item['key']] = self.directory.add(obj)
-        for item in seed.get('groups', []):
-            obj = dirmod.new_group(item['display_name'], item.get('mail_nickname'), object_id=item['id'], description=item.get('description'))
-            obj['_members'] = {self.seed_keys[m]['id'].lower() for m in item.get('members', [])}
-            self.seed_keys[item['key']] = self.directory.add(obj)
+    _subst = subst
 
-    def _load_rbac(self):
-        for item in self.seed['role_definitions']:
-            self.rbac.add_definition({
-                'name': item['id'], 'roleName': item['role_name'], 'type': 'BuiltInRole', 'description': ' '.join(str(item['description']).split()),
-                'assignableScopes': ['/'], 'scope': '/',
-                'permissions': [{'actions': item['actions'], 'notActions': item['not_actions'], 'dataActions': item['data_actions'],
-                                 'notDataActions': item['not_data_actions']}],
-                'createdOn': '2015-02-02T21:55:09.8806423Z', 'updatedOn': '2024-01-01T00:00:00.0000000Z', 'createdBy': None, 'updatedBy': None})
-        for item in self.seed.get('role_assignments', []):
-            definition = self.rbac.definition_by_name(item['role'])
-            principal = self.seed_keys[item['principal']]
-            self.add_assignment(self._subst(item['scope']), item['name'], definition['name'], principal, created_by=None)
+    # ---- what the providers answer together ----------------------------------------------------------------------
+    def advance(self):
+        """Apply every provider's long-running work whose time has come (state is computed lazily on access)."""
+        now = time.time()
+        for provider in self.providers:
+            provider.advance(self, now)
+
+    def delete_scope(self, scope):
+        """`scope` (a resource group or resource) is gone: every provider drops what it holds at or below it."""
+        for provider in self.providers:
+            provider.scope_deleted(self, scope)
+
+    def find_resource(self, sub, rg, namespace, pairs):
+        """True/False when a provider emulates that resource type (exists or not), None when none does."""
+        for provider in self.providers:
+            found = provider.find(self, sub, rg, namespace, pairs)
+            if found is not None:
+                return found
+        return None
+
+    def resources(self, sub, rg=None):
+        """The generic resources of a subscription (or of one resource group) across all providers."""
+        self.advance()
+        return [resource for provider in self.providers for resource in provider.resources(self, sub, rg)]
+
+    def registration(self, sub, namespace):
+        for provider in self.providers:
+            if provider.name.lower() == namespace.lower():
+                return provider.registration(self, sub)
+        return None
 
     # ---- helpers shared by the route modules -----------------------------------------------------------------
     def add_assignment(self, scope, name, role_guid, principal, created_by, principal_type=None, description=None, condition=None,
@@ -130,49 +119,9 @@ class State:
         self.advance()
         return self.resource_groups.get((sub.lower(), rg.lower()))
 
-    def advance(self):
-        """Apply every long-running operation whose time has come (state is computed lazily on access)."""
-        now = time.time()
-        for op in list(self.operations.values()):
-            if op['done'] or op['finishAt'] > now:
-                continue
-            op['done'] = True
-            op['endTime'] = now_iso(op['finishAt'])
-            instance = self.instances.get(op['instanceKey'])
-            if op['kind'] == 'create' and instance is not None and instance['operationId'] == op['id']:
-                instance['provisioningState'] = op['result']
-                instance['lastUpdatedTime'] = op['endTime']
-                instance['operationId'] = None
-            elif op['kind'] == 'delete' and instance is not None and instance['operationId'] == op['id']:
-                self.drop_instance(op['instanceKey'])
-        for token, deletion in list(self.rg_deletions.items()):
-            if deletion['done'] or deletion['finishAt'] > now:
-                continue
-            deletion['done'] = True
-            self.drop_resource_group(deletion['key'])
-            self.rg_deletions[token] = deletion
-
-    def drop_instance(self, key):
-        instance = self.instances.pop(key, None)
-        if instance is None:
-            return
-        self.rbac.remove_under(instance['id'])
-        if instance.get('systemPrincipalId'):
-            self.rbac_remove_principal(instance['systemPrincipalId'])
-            self.directory.remove(instance['systemPrincipalId'])
-
     def rbac_remove_principal(self, principal_id):
         for key in list(self.rbac.by_principal.get(principal_id.lower(), {})):
             self.rbac.remove(key)
-
-    def drop_resource_group(self, key):
-        group = self.resource_groups.pop(key, None)
-        if group is None:
-            return
-        for name, instance in list(self.instances.items()):
-            if (instance['subscription'].lower(), instance['resourceGroup'].lower()) == key:
-                self.drop_instance(name)
-        self.rbac.remove_under(f"/subscriptions/{group['subscription']}/resourceGroups/{group['name']}")
 
     def principal_ids_of(self, object_id):
         """The caller's object id plus the groups it belongs to."""

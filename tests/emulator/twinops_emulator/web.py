@@ -2,24 +2,85 @@
 
 import json
 import re
+import string
 import urllib.parse
 
 from flask import Response
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 
 from .arm_errors import EmulatorError, GRAPH, authorization_failed, invalid_request_content
 
 JSON_TYPE = 'application/json; charset=utf-8'
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_VARIABLE = re.compile(r'(<[^>]+>)')
 
 
 class Route:
-    """One URL pattern (matched case-insensitively on the decoded path) and its handlers per HTTP method."""
+    """One werkzeug URL rule (static parts in lower case; matched case-insensitively) and its handlers per HTTP method."""
 
-    def __init__(self, pattern, handlers, flavour='arm', auth='arm', api=None):
-        self.regex = re.compile(pattern, re.IGNORECASE)
-        self.handlers = handlers            # {'GET': fn(call, **groups), ...}
+    def __init__(self, rule, handlers, flavour='arm', auth='arm', api=None, fixed=None):
+        self.rule = rule
+        self.handlers = handlers            # {'GET': fn(call, **values), ...}
         self.flavour = flavour              # arm | graph | aad | admin | plain
         self.auth = auth                    # arm | graph | None
-        self.api = api                      # None (no api-version needed) or fn(call, groups) raising on an unsupported version
+        self.api = api                      # None (no api-version needed) or fn(call, values) raising on an unsupported version
+        self.fixed = dict(fixed or {})      # extra handler arguments (e.g. scope='' for the root scope)
+        self.tokens = [part for part in _VARIABLE.split(rule) if part]
+
+
+class RestConverter(BaseConverter):
+    """The rest of a path up to the next static part, slashes and empty segments included."""
+    regex = '.+?'
+    part_isolating = False
+
+
+class TenantConverter(BaseConverter):
+    """A tenant segment: anything but the admin prefix."""
+    regex = '[^/_][^/]*'
+
+
+class Router:
+    """werkzeug's routing over every route; ARM paths are case-insensitive, so the rules are matched against the path
+    lower-cased (ASCII only, which keeps every character at its place) and the values are cut from the original path,
+    keeping the caller's case for names and ids."""
+
+    def __init__(self, routes):
+        self.routes = list(routes)
+        rules = [Rule(route.rule, endpoint=index, methods=sorted(route.handlers)) for index, route in enumerate(self.routes)]
+        self.map = Map(rules, converters={'rest': RestConverter, 'tenant': TenantConverter}, strict_slashes=False, merge_slashes=False,
+                       redirect_defaults=False)
+        self.adapter = self.map.bind('emulator')
+
+    def match(self, path, method):
+        """(route, values) for `path`; None when nothing matches; raises MethodNotAllowed when only the method does not."""
+        path = '/' + path.lstrip('/')
+        if len(path) > 1:
+            path = path.rstrip('/') or '/'
+        lowered = path.translate(ASCII_LOWER)
+        try:
+            index, values = self.adapter.match(lowered, method=method)   # MethodNotAllowed propagates
+        except (NotFound, RequestRedirect):
+            return None
+        route = self.routes[index]
+        return route, dict(_original_case(route, path, lowered, values), **route.fixed)
+
+
+def _original_case(route, path, lowered, values):
+    """The matched values as the caller wrote them (same positions in `path` as in `lowered`)."""
+    out = {}
+    pos = 0
+    for token in route.tokens:
+        if token.startswith('<'):
+            name = token[1:-1].split(':')[-1]
+            length = len(values[name])
+            out[name] = path[pos:pos + length]
+            pos += length
+        else:
+            pos += len(token)
+    if pos != len(lowered):   # the rule and the path disagree: keep werkzeug's (lower-cased) values
+        return values
+    return out
 
 
 class Call:

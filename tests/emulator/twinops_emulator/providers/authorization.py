@@ -3,12 +3,14 @@ permissions at a resource group or resource."""
 
 import re
 import time
+import uuid
 
-from .arm_errors import EmulatorError, bad_request, resource_group_not_found, resource_not_found, subscription_not_found
-from .rbac import scope_key
-from .routes_digitaltwins import RESOURCE_TYPE as DT_TYPE
-from .state import now_iso
-from .web import Route, respond
+from .. import directory as dirmod
+from ..arm_errors import EmulatorError, bad_request, resource_group_not_found, resource_not_found, subscription_not_found
+from ..clock import now_iso
+from ..rbac import Rbac, scope_key
+from ..web import Route, respond
+from .base import Provider
 
 API_VERSIONS = ('2015-07-01', '2018-01-01-preview', '2018-09-01-preview', '2020-03-01-preview', '2020-04-01-preview', '2020-08-01-preview',
                 '2020-10-01-preview', '2022-01-01-preview', '2022-04-01', '2022-05-01-preview')
@@ -24,7 +26,7 @@ ROLE_ID = re.compile(r'/providers/Microsoft\.Authorization/roleDefinitions/([^/]
 PRINCIPAL_TYPES = ('User', 'Group', 'ServicePrincipal', 'ForeignGroup', 'Device')
 SUB_OF = re.compile(r'^/subscriptions/([^/]+)', re.IGNORECASE)
 RG_OF = re.compile(r'^/subscriptions/([^/]+)/resourceGroups/([^/]+)', re.IGNORECASE)
-DT_OF = re.compile(r'^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.DigitalTwins/digitalTwinsInstances/([^/]+)', re.IGNORECASE)
+RESOURCE_OF = re.compile(r'^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/([^/]+)/([^/]+)/([^/]+)', re.IGNORECASE)
 CLAUSE_AT_SCOPE = re.compile(r'^atScope\(\)$', re.IGNORECASE)
 CLAUSE_PRINCIPAL = re.compile(r"^principalId\s+eq\s+'?(?P<id>[0-9a-fA-F-]{36})'?$", re.IGNORECASE)
 CLAUSE_ASSIGNED = re.compile(r"^assignedTo\('(?P<id>[0-9a-fA-F-]{36})'\)$", re.IGNORECASE)
@@ -77,11 +79,11 @@ def _check_scope_exists(call, scope):
     group = RG_OF.match(scope)
     if group and state.resource_group(group.group(1), group.group(2)) is None:
         raise resource_group_not_found(group.group(2))
-    instance = DT_OF.match(scope)
-    if instance:
-        inst = state.instances.get(instance.group(3).lower())
-        if inst is None or inst['resourceGroup'].lower() != instance.group(2).lower():
-            raise resource_not_found(DT_TYPE, instance.group(3), instance.group(2))
+    resource = RESOURCE_OF.match(scope)
+    if resource:   # a resource of a type some provider emulates must exist; other types are taken on trust
+        sub_id, rg, namespace, kind, name = resource.groups()
+        if state.find_resource(sub_id, rg, namespace, [kind, name]) is False:
+            raise resource_not_found(f'{namespace}/{kind}', name, rg)
 
 
 def _role_guid(role_definition_id):
@@ -356,13 +358,8 @@ def list_permissions_for_group(call, sub, rg):
 
 
 def _resource_exists(state, sub, rg, namespace, pairs):
-    """Whether the emulator holds the resource: Digital Twins instances and the user-assigned identities it made.
-    Anything else (other resource types, child resources of an instance) is not emulated, so it does not exist."""
-    if namespace.lower() == 'microsoft.digitaltwins' and len(pairs) == 2 and pairs[0].lower() == 'digitaltwinsinstances':
-        instance = state.instances.get(pairs[1].lower())
-        return instance is not None and instance['resourceGroup'].lower() == rg.lower()
-    resource_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{namespace}/{'/'.join(pairs)}"
-    return resource_id.lower() in state.user_assigned
+    """Whether a provider holds the resource; types no provider emulates do not exist."""
+    return state.find_resource(sub, rg, namespace, pairs) is True
 
 
 def list_permissions_for_resource(call, sub, rg, namespace, resource):
@@ -388,17 +385,65 @@ def list_permissions_for_resource(call, sub, rg, namespace, resource):
         return _permissions_page(call, scope)
 
 
-AUTHZ = r'/providers/Microsoft\.Authorization'
-PERMISSIONS = AUTHZ + r'/permissions/?$'
-RG_SCOPE = r'^/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)'
-ROUTES = [
-    Route(RG_SCOPE + PERMISSIONS, {'GET': list_permissions_for_group}, api=_check_api_version),
-    Route(RG_SCOPE + r'/providers/(?P<namespace>[^/]+)/(?P<resource>.+?)' + PERMISSIONS, {'GET': list_permissions_for_resource},
-          api=_check_api_version),
-    Route(r'^(?P<scope>(?:/[^/]+)*?)' + AUTHZ + r'/roleAssignments/(?P<name>[^/]+)/?$',
-          {'GET': get_assignment, 'PUT': put_assignment, 'DELETE': delete_assignment}, api=_check_api_version),
-    Route(r'^(?P<scope>(?:/[^/]+)*?)' + AUTHZ + r'/roleAssignments/?$', {'GET': list_assignments}, api=_check_api_version),
-    Route(r'^(?P<scope>(?:/[^/]+)*?)' + AUTHZ + r'/roleDefinitions/(?P<guid>[^/]+)/?$',
-          {'GET': get_definition, 'PUT': put_definition, 'DELETE': delete_definition}, api=_check_api_version),
-    Route(r'^(?P<scope>(?:/[^/]+)*?)' + AUTHZ + r'/roleDefinitions/?$', {'GET': list_definitions}, api=_check_api_version),
-]
+def _scoped(path, handlers):
+    """The same routes at the root scope and below any scope (`scope` is then the path before /providers/...)."""
+    return (Route(path, handlers, api=_check_api_version, fixed={'scope': ''}),
+            Route('/<path:scope>' + path, handlers, api=_check_api_version))
+
+
+# ---- admin hooks ------------------------------------------------------------------------------------------------
+
+def admin_bulk_role_assignments(call):
+    """POST /_emulator/bulk/role-assignments: `count` assignments of `role` at `scope`, one new service principal each."""
+    body = call.json_body(required=False)
+    count = int(body.get('count', 0))
+    state = call.state
+    scope = body.get('scope') or f'/subscriptions/{state.subscription_id}'
+    with state.lock:
+        definition = state.rbac.definition_by_name(body.get('role') or 'Reader')
+        if definition is None or count < 1:
+            raise bad_request('InvalidParameter', "'count' must be positive and 'role' must name an existing role definition.")
+        for index in range(count):
+            principal = state.directory.add(dirmod.new_service_principal(f'bulk-sp-{index:05d}', tenant_id=state.tenant_id))
+            state.add_assignment(scope, str(uuid.uuid4()), definition['name'], principal, created_by=None)
+        return respond(201, {'created': count, 'scope': scope, 'role': definition['roleName'], 'total': len(state.rbac.assignments)})
+
+
+class Authorization(Provider):
+    name = 'Microsoft.Authorization'
+    order = 90
+    routes = (
+        Route('/subscriptions/<sub>/resourcegroups/<rg>/providers/microsoft.authorization/permissions', {'GET': list_permissions_for_group},
+              api=_check_api_version),
+        Route('/subscriptions/<sub>/resourcegroups/<rg>/providers/<namespace>/<rest:resource>/providers/microsoft.authorization/permissions',
+              {'GET': list_permissions_for_resource}, api=_check_api_version),
+        *_scoped('/providers/microsoft.authorization/roleassignments/<name>', {'GET': get_assignment, 'PUT': put_assignment, 'DELETE': delete_assignment}),
+        *_scoped('/providers/microsoft.authorization/roleassignments', {'GET': list_assignments}),
+        *_scoped('/providers/microsoft.authorization/roledefinitions/<guid>', {'GET': get_definition, 'PUT': put_definition, 'DELETE': delete_definition}),
+        *_scoped('/providers/microsoft.authorization/roledefinitions', {'GET': list_definitions}),
+    )
+    admin_routes = (Route('/_emulator/bulk/role-assignments', {'POST': admin_bulk_role_assignments}, flavour='admin', auth=None),)
+
+    def reset(self, state):
+        state.rbac = Rbac()
+        for item in state.seed['role_definitions']:
+            state.rbac.add_definition({
+                'name': item['id'], 'roleName': item['role_name'], 'type': 'BuiltInRole', 'description': ' '.join(str(item['description']).split()),
+                'assignableScopes': ['/'], 'scope': '/',
+                'permissions': [{'actions': item['actions'], 'notActions': item['not_actions'], 'dataActions': item['data_actions'],
+                                 'notDataActions': item['not_data_actions']}],
+                'createdOn': '2015-02-02T21:55:09.8806423Z', 'updatedOn': '2024-01-01T00:00:00.0000000Z', 'createdBy': None, 'updatedBy': None})
+        for item in state.seed.get('role_assignments', []):
+            definition = state.rbac.definition_by_name(item['role'])
+            principal = state.seed_keys[item['principal']]
+            state.add_assignment(state.subst(item['scope']), item['name'], definition['name'], principal, created_by=None)
+
+    def scope_deleted(self, state, scope):
+        state.rbac.remove_under(scope)
+
+    def dump(self, state, call):
+        return {'role_assignments': [assignment_body(r) for r in state.rbac.assignments.values()],
+                'custom_role_definitions': [d['name'] for d in state.rbac.definitions.values() if d['type'] == 'CustomRole']}
+
+
+PROVIDER = Authorization()

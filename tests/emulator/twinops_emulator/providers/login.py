@@ -1,4 +1,5 @@
-"""Emulated Entra ID: OpenID configuration, signing keys and the OAuth2 token endpoint (v2.0 and v1)."""
+"""Emulated Entra ID: OpenID configuration, signing keys, the OAuth2 token endpoint (v2.0 and v1), the federation issuer
+and its admin hook that mints federated tokens."""
 
 import base64
 import time
@@ -6,10 +7,11 @@ import time
 import jwt
 from cryptography import x509
 
-from .arm_errors import AAD, aad_error
-from .tls import thumbprints
-from .tokens import EXPIRES_IN, unverified_claims, unverified_header
-from .web import Route, respond
+from ..arm_errors import AAD, aad_error, bad_request
+from ..tls import thumbprints
+from ..tokens import EXPIRES_IN, unverified_claims, unverified_header
+from ..web import Route, respond
+from .base import Provider
 
 ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 NON_RESOURCE_SCOPES = {'openid', 'profile', 'offline_access', 'email'}
@@ -197,12 +199,34 @@ def token_v1(call, tenant):
     return token(call, tenant, v2=False)
 
 
-ROUTES = [
-    Route(r'^/federation/\.well-known/openid-configuration$', {'GET': federation_configuration}, flavour=AAD, auth=None),
-    Route(r'^/federation/keys$', {'GET': federation_keys}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/v2\.0/\.well-known/openid-configuration$', {'GET': openid_configuration}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/\.well-known/openid-configuration$', {'GET': openid_configuration_v1}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/discovery/(?:v2\.0/)?keys$', {'GET': keys}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/oauth2/v2\.0/token$', {'POST': token}, flavour=AAD, auth=None),
-    Route(r'^/(?P<tenant>[^/_][^/]*)/oauth2/token$', {'POST': token_v1}, flavour=AAD, auth=None),
-]
+def admin_federated_token(call):
+    """POST /_emulator/federated-token: a token from the emulator's /federation issuer for an application's federated credential."""
+    body = call.json_body(required=False)
+    client_id = body.get('client_id') or ''
+    with call.state.lock:
+        app = call.state.directory.by_app_id.get(client_id.lower())
+        credentials = list(app.get('_federated', [])) if app else []
+    if not credentials:
+        raise bad_request('InvalidParameter', f"No application with a federated credential has client_id '{client_id}'.")
+    subject = body.get('subject') or credentials[0]['subject']
+    return respond(200, {'token': call.tokens.mint_federated(subject), 'issuer': f'{call.base_url}/federation', 'subject': subject})
+
+
+class Login(Provider):
+    """Not an ARM provider: sign-in for every principal of the directory."""
+    name = 'Microsoft.EntraID'
+    order = -20
+    routes = (
+        Route('/federation/.well-known/openid-configuration', {'GET': federation_configuration}, flavour=AAD, auth=None),
+        Route('/federation/keys', {'GET': federation_keys}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/v2.0/.well-known/openid-configuration', {'GET': openid_configuration}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/.well-known/openid-configuration', {'GET': openid_configuration_v1}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/discovery/keys', {'GET': keys}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/discovery/v2.0/keys', {'GET': keys}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/oauth2/v2.0/token', {'POST': token}, flavour=AAD, auth=None),
+        Route('/<tenant:tenant>/oauth2/token', {'POST': token_v1}, flavour=AAD, auth=None),
+    )
+    admin_routes = (Route('/_emulator/federated-token', {'POST': admin_federated_token}, flavour='admin', auth=None),)
+
+
+PROVIDER = Login()

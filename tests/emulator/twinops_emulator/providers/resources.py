@@ -1,4 +1,10 @@
-"""Microsoft.Resources resource groups (any api-version): create/update, get, HEAD, PATCH, list, asynchronous delete."""
+"""Microsoft.Resources (any api-version): subscriptions and tenants (what `az login` lists), resource groups (create/update,
+get, HEAD, PATCH, list, asynchronous delete), the generic resource lists of a subscription and of a resource group
+(filled by every registered provider), and provider registrations.
+
+ARM lists the subscriptions in which the caller holds some role assignment (at the subscription or anywhere below it),
+and the tenants the caller's token belongs to. The emulator has one tenant and one subscription.
+"""
 
 import base64
 import json
@@ -6,8 +12,10 @@ import re
 import time
 import uuid
 
-from .arm_errors import EmulatorError, bad_request, resource_group_not_found, subscription_not_found
-from .web import Route, respond
+from ..arm_errors import EmulatorError, bad_request, resource_group_not_found, subscription_not_found
+from ..tags import validate_tags
+from ..web import Route, respond
+from .base import Provider
 
 RG_READ = 'Microsoft.Resources/subscriptions/resourceGroups/read'
 RG_WRITE = 'Microsoft.Resources/subscriptions/resourceGroups/write'
@@ -37,13 +45,7 @@ def rg_scope(sub, rg):
 
 
 def _validate_tags(tags):
-    if tags is None:
-        return {}
-    if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-        raise bad_request('InvalidRequestContent', "The request content was invalid and could not be deserialized: 'tags must be an object of strings'.")
-    if len(tags) > 50:
-        raise bad_request('InvalidTagNameOrValue', 'The resource has more than 50 tags.')
-    return dict(tags)
+    return validate_tags(tags) or {}
 
 
 def _normalise_location(location):
@@ -185,19 +187,70 @@ def list_rg(call, sub):
     return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
 
 
+RESOURCE_FILTER = re.compile(r"^(?P<field>resourceGroup|resourceType|name|location)\s+eq\s+'(?P<value>(?:[^']|'')*)'$", re.IGNORECASE)
+RESOURCES_READ = 'Microsoft.Resources/subscriptions/resources/read'
+RG_RESOURCES_READ = 'Microsoft.Resources/subscriptions/resourceGroups/resources/read'
+
+
+def _resource_filter(call):
+    """{field: lower-cased value} from a $filter of `eq` clauses joined by `and`; 400 for anything else."""
+    text = call.request.args.get('$filter')
+    wanted = {}
+    for clause in re.split(r'\s+and\s+', (text or '').strip(), flags=re.IGNORECASE):
+        if not clause.strip():
+            continue
+        match = RESOURCE_FILTER.match(clause.strip())
+        if not match:
+            raise bad_request('InvalidFilterInQueryString',
+                              f"Invalid $filter '{text}' specified in the query string. Supported: resourceGroup, resourceType, name and location "
+                              "with 'eq', joined by 'and'.")
+        wanted[match.group('field').lower()] = match.group('value').replace("''", "'").replace(' ', '').lower() \
+            if match.group('field').lower() == 'location' else match.group('value').replace("''", "'").lower()
+    return wanted
+
+
+def _resource_matches(resource, wanted):
+    parts = resource['id'].split('/')
+    values = {'resourcegroup': parts[4].lower(), 'resourcetype': resource['type'].lower(), 'name': resource['name'].lower(),
+              'location': str(resource.get('location') or '').lower()}
+    return all(values[field] == value for field, value in wanted.items())
+
+
+def _resources_page(call, resources):
+    state = call.state
+    size = call.request.args.get('$top') or state.settings['page_size']
+    try:
+        size = int(size)
+    except ValueError:
+        raise bad_request('InvalidTopInQueryString', f"Invalid $top '{size}' specified in the query string.") from None
+    page, next_link = call.page(sorted(resources, key=lambda r: r['id'].lower()), size)
+    return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
+
+
 def list_rg_resources(call, sub, rg):
-    """GET .../resourceGroups/{rg}/resources: the generic resources in a group (the Digital Twins instances here)."""
+    """GET .../resourceGroups/{rg}/resources: the generic resources every provider holds in the group."""
     check_subscription(call, sub)
     call.require(RG_READ, rg_scope(sub, rg))
+    wanted = _resource_filter(call)
     state = call.state
     with state.lock:
         group = _existing(call, sub, rg)
-        resources = [{'id': inst['id'], 'name': inst['name'], 'type': 'Microsoft.DigitalTwins/digitalTwinsInstances',
-                      'location': inst['location'], 'tags': dict(inst['tags'] or {})}
-                     for inst in state.instances.values()
-                     if (inst['subscription'].lower(), inst['resourceGroup'].lower()) == (sub.lower(), group['name'].lower())]
-    page, next_link = call.page(sorted(resources, key=lambda r: r['id'].lower()), int(state.settings['page_size']))
-    return respond(200, {'value': page, 'nextLink': next_link} if next_link else {'value': page})
+        resources = [r for r in state.resources(sub, group['name']) if _resource_matches(r, wanted)]
+    return _resources_page(call, resources)
+
+
+def list_sub_resources(call, sub):
+    """GET /subscriptions/{sub}/resources: every generic resource the caller may read, filtered by $filter, paged by
+    $top (or the page_size setting) with nextLink."""
+    check_subscription(call, sub)
+    wanted = _resource_filter(call)
+    state = call.state
+    readable_everywhere = call.can(RESOURCES_READ, f'/subscriptions/{sub}')
+    with state.lock:
+        resources = [r for r in state.resources(sub) if _resource_matches(r, wanted) and (readable_everywhere or call.can(RESOURCES_READ, r['id']))]
+    if not resources and not readable_everywhere:
+        call.require(RESOURCES_READ, f'/subscriptions/{sub}')
+    return _resources_page(call, resources)
 
 
 # Display names of regions, as the provider API lists them (ARM accepts either form; clients normalise).
@@ -218,19 +271,7 @@ REGION_NAMES = {
 }
 
 
-def _digital_twins_provider(sub, state):
-    locations = [REGION_NAMES.get(region, region) for region in state.dt_regions]
-    api_versions = ['2023-01-31', '2022-10-31', '2022-05-31', '2021-06-30-preview', '2020-12-01', '2020-10-31', '2020-03-01-preview']
-    return {'id': f'/subscriptions/{sub}/providers/Microsoft.DigitalTwins', 'namespace': 'Microsoft.DigitalTwins',
-            'registrationState': 'Registered', 'registrationPolicy': 'RegistrationRequired',
-            'resourceTypes': [{'resourceType': 'digitalTwinsInstances', 'locations': locations, 'apiVersions': api_versions,
-                               'capabilities': 'SystemAssignedResourceIdentity, SupportsTags, SupportsLocation'},
-                              {'resourceType': 'locations', 'locations': [], 'apiVersions': api_versions},
-                              {'resourceType': 'locations/checkNameAvailability', 'locations': locations, 'apiVersions': api_versions},
-                              {'resourceType': 'operations', 'locations': [], 'apiVersions': api_versions}]}
-
-
-def _resources_provider(sub, state):
+def resources_registration(sub, state):
     locations = [REGION_NAMES.get(region, region) for region in state.rg_regions]
     api_versions = ['2024-11-01', '2024-07-01', '2024-03-01', '2023-07-01', '2022-09-01', '2021-04-01', '2020-06-01', '2019-10-01']
     return {'id': f'/subscriptions/{sub}/providers/Microsoft.Resources', 'namespace': 'Microsoft.Resources',
@@ -242,17 +283,49 @@ def _resources_provider(sub, state):
                               {'resourceType': 'operations', 'locations': [], 'apiVersions': api_versions}]}
 
 
-PROVIDERS = {'microsoft.digitaltwins': _digital_twins_provider, 'microsoft.resources': _resources_provider}
-
-
 def get_provider(call, sub, namespace):
     """GET /subscriptions/{sub}/providers/{namespace}: the registered provider and where its resource types are offered."""
     check_subscription(call, sub)
     call.require('Microsoft.Resources/subscriptions/providers/read', f'/subscriptions/{sub}')
-    build = PROVIDERS.get(namespace.lower())
-    if build is None:
+    body = call.state.registration(sub, namespace)
+    if body is None:
         raise EmulatorError(404, 'InvalidResourceNamespace', f"The resource namespace '{namespace}' is invalid.")
-    return respond(200, build(sub, call.state))
+    return respond(200, body)
+
+
+def _subscription_body(state):
+    sub = state.subscription_id
+    return {'id': f'/subscriptions/{sub}', 'authorizationSource': 'RoleBased', 'managedByTenants': [], 'subscriptionId': sub,
+            'tenantId': state.tenant_id, 'displayName': state.seed['subscription'].get('display_name', sub), 'state': 'Enabled',
+            'subscriptionPolicies': {'locationPlacementId': 'Public_2014-09-01', 'quotaId': 'PayAsYouGo_2014-09-01', 'spendingLimit': 'Off'}}
+
+
+def _visible(call):
+    """True when the caller holds a role assignment at the subscription, above it or below it."""
+    principals = call.state.principal_ids_of(call.caller_oid)
+    return bool(call.state.rbac.for_principals(principals, f'/subscriptions/{call.state.subscription_id}'))
+
+
+def list_subscriptions(call):
+    """GET /subscriptions"""
+    value = [_subscription_body(call.state)] if _visible(call) else []
+    return respond(200, {'value': value, 'count': {'type': 'Total', 'value': len(value)}})
+
+
+def get_subscription(call, sub):
+    """GET /subscriptions/{sub}"""
+    if sub.lower() != call.state.subscription_id.lower() or not _visible(call):
+        raise subscription_not_found(sub)
+    return respond(200, _subscription_body(call.state))
+
+
+def list_tenants(call):
+    """GET /tenants"""
+    tenant = call.state.tenant_id
+    body = {'id': f'/tenants/{tenant}', 'tenantId': tenant, 'tenantCategory': 'Home', 'country': 'US', 'countryCode': 'US',
+            'displayName': call.state.seed['tenant'].get('display_name', tenant), 'domains': [call.state.tenant_domain],
+            'defaultDomain': call.state.tenant_domain, 'tenantType': 'AAD'}
+    return respond(200, {'value': [body]})
 
 
 def _tag_match(tags, name, value):
@@ -266,12 +339,41 @@ def _any_version(_call, _groups):
     return None
 
 
-SUB = r'^/subscriptions/(?P<sub>[^/]+)'
-ROUTES = [
-    Route(SUB + r'/resourcegroups/?$', {'GET': list_rg}, api=_any_version),
-    Route(SUB + r'/resourcegroups/(?P<rg>[^/]+)/?$', {'GET': get_rg, 'HEAD': head_rg, 'PUT': put_rg, 'PATCH': patch_rg, 'DELETE': delete_rg},
-          api=_any_version),
-    Route(SUB + r'/resourcegroups/(?P<rg>[^/]+)/resources/?$', {'GET': list_rg_resources}, api=_any_version),
-    Route(SUB + r'/operationresults/(?P<token>[^/]+)$', {'GET': rg_operation_result}, api=_any_version),
-    Route(SUB + r'/providers/(?P<namespace>[^/]+)/?$', {'GET': get_provider}, api=_any_version),
-]
+class Resources(Provider):
+    name = 'Microsoft.Resources'
+    order = 0
+    routes = (
+        Route('/subscriptions', {'GET': list_subscriptions}, api=_any_version),
+        Route('/subscriptions/<sub>', {'GET': get_subscription}, api=_any_version),
+        Route('/tenants', {'GET': list_tenants}, api=_any_version),
+        Route('/subscriptions/<sub>/resources', {'GET': list_sub_resources}, api=_any_version),
+        Route('/subscriptions/<sub>/resourcegroups', {'GET': list_rg}, api=_any_version),
+        Route('/subscriptions/<sub>/resourcegroups/<rg>', {'GET': get_rg, 'HEAD': head_rg, 'PUT': put_rg, 'PATCH': patch_rg, 'DELETE': delete_rg},
+              api=_any_version),
+        Route('/subscriptions/<sub>/resourcegroups/<rg>/resources', {'GET': list_rg_resources}, api=_any_version),
+        Route('/subscriptions/<sub>/operationresults/<token>', {'GET': rg_operation_result}, api=_any_version),
+        Route('/subscriptions/<sub>/providers/<namespace>', {'GET': get_provider}, api=_any_version),
+    )
+
+    def reset(self, state):
+        state.resource_groups = {}
+        state.rg_deletions = {}
+
+    def registration(self, state, sub):
+        return resources_registration(sub, state)
+
+    def advance(self, state, now):
+        for token, deletion in list(state.rg_deletions.items()):
+            if deletion['done'] or deletion['finishAt'] > now:
+                continue
+            deletion['done'] = True
+            group = state.resource_groups.pop(deletion['key'], None)
+            if group is not None:
+                state.delete_scope(rg_scope(group['subscription'], group['name']))
+            state.rg_deletions[token] = deletion
+
+    def dump(self, state, call):
+        return {'resource_groups': [rg_body(g) for g in state.resource_groups.values()]}
+
+
+PROVIDER = Resources()

@@ -1,8 +1,17 @@
-"""Microsoft Graph v1.0 directory reads: users, service principals, groups, directoryObjects and getByIds."""
+"""The directory: Microsoft Graph v1.0 reads (users, service principals, groups, directoryObjects and getByIds), the
+seeded directory objects, and the admin hook that adds principals."""
 
-from . import odata
-from .arm_errors import GRAPH, graph_error, graph_not_found
-from .web import Route, respond
+import re
+import time
+import uuid
+
+from .. import directory as dirmod
+from .. import odata
+from ..arm_errors import GRAPH, EmulatorError, bad_request, graph_error, graph_not_found
+from ..web import Route, respond
+from .base import Provider
+
+PRINCIPAL_KINDS = ('user', 'servicePrincipal', 'group')
 
 ENTITY = {
     'user': {'set': 'users', 'type': '#microsoft.graph.user', 'odata': 'microsoft.graph.user', 'label': 'User',
@@ -187,15 +196,91 @@ def get_by_ids(call):
     return respond(200, {'@odata.context': _context(call, 'directoryObjects'), 'value': found})
 
 
-V1 = r'^/v1\.0'
-ROUTES = [
-    Route(V1 + r"/users\(userPrincipalName='(?P<upn>.+)'\)/?$", {'GET': get_user_by_upn}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r"/servicePrincipals\(appId='(?P<app_id>[^']+)'\)/?$", {'GET': get_service_principal_by_app_id}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r"/users\('(?P<key>[^/]+)'\)/?$", {'GET': get_user}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/users/(?P<key>[^/]+)/?$', {'GET': get_user}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/servicePrincipals/(?P<key>[^/]+)/?$', {'GET': get_service_principal}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/groups/(?P<key>[^/]+)/?$', {'GET': get_group}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/(?P<collection>users|servicePrincipals|groups)/?$', {'GET': list_collection}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/directoryObjects/getByIds/?$', {'POST': get_by_ids}, flavour=GRAPH, auth='graph'),
-    Route(V1 + r'/directoryObjects/(?P<key>[^/]+)/?$', {'GET': get_directory_object}, flavour=GRAPH, auth='graph'),
-]
+def principal_summary(obj):
+    """A directory object for the admin API; secrets never leave the emulator."""
+    summary = {'kind': obj['kind'], 'id': obj['id'], 'display_name': obj['displayName'], 'arm_visible_at': obj.get('_arm_visible_at') or None}
+    if obj['kind'] == 'user':
+        summary.update({'user_principal_name': obj['userPrincipalName'], 'mail': obj['mail'], 'user_type': obj['userType'],
+                        'other_mails': list(obj['otherMails'])})
+    elif obj['kind'] == 'servicePrincipal':
+        summary.update({'app_id': obj['appId'], 'service_principal_type': obj['servicePrincipalType'], 'directory_read': obj['_directory_read']})
+    else:
+        summary['members'] = sorted(obj['_members'])
+    return summary
+
+
+def add_principal(call):
+    body = call.json_body(required=False)
+    kind = body.get('kind')
+    name = body.get('display_name')
+    if kind not in PRINCIPAL_KINDS or not name:
+        raise bad_request('InvalidParameter', f"'kind' must be one of {', '.join(PRINCIPAL_KINDS)} and 'display_name' is required.")
+    state = call.state
+    with state.lock:
+        if kind == 'user':
+            upn = body.get('user_principal_name') or f"{re.sub(r'[^a-z0-9.]', '', name.lower().replace(' ', '.'))}.{uuid.uuid4().hex[:6]}@{state.tenant_domain}"
+            if upn.lower() in state.directory.by_upn:
+                raise EmulatorError(409, 'Conflict', f"A user with userPrincipalName '{upn}' already exists.")
+            obj = dirmod.new_user(name, upn, mail=body.get('mail'), other_mails=body.get('other_mails'), user_type=body.get('user_type', 'Member'),
+                                  password=body.get('password'))
+        elif kind == 'servicePrincipal':
+            if body.get('app_id') and body['app_id'].lower() in state.directory.by_app_id:
+                raise EmulatorError(409, 'Conflict', f"A service principal with appId '{body['app_id']}' already exists.")
+            obj = dirmod.new_service_principal(name, app_id=body.get('app_id'), secret=body.get('secret'),
+                                               directory_read=bool(body.get('directory_read', False)), tenant_id=state.tenant_id)
+        else:
+            obj = dirmod.new_group(name, body.get('mail_nickname'), description=body.get('description'))
+            obj['_members'] = {str(m).lower() for m in body.get('members') or []}
+        delay = float(body.get('arm_visible_after_seconds') or 0)
+        obj['_arm_visible_at'] = time.time() + delay if delay > 0 else 0
+        state.directory.add(obj)
+        return respond(201, principal_summary(obj))
+
+
+def load_seed_directory(state):
+    """The seeded users, service principals and groups; `state.seed_keys` maps each seed key to its object."""
+    seed = state.seed
+    for item in seed.get('service_principals', []):
+        obj = dirmod.new_service_principal(item['display_name'], app_id=item['app_id'], object_id=item['id'], secret=item.get('secret'),
+                                           directory_read=item.get('directory_read', False), tenant_id=state.tenant_id)
+        obj['_certs'] = list(state.seed_certs.get(item['key'], []))
+        obj['_federated'] = [dict(c, issuer=state.subst(c['issuer'])) for c in item.get('federated_credentials', [])]
+        state.seed_keys[item['key']] = state.directory.add(obj)
+    for item in seed.get('users', []):
+        obj = dirmod.new_user(item['display_name'], item['user_principal_name'], mail=item.get('mail'), other_mails=item.get('other_mails'),
+                              user_type=item.get('user_type', 'Member'), object_id=item['id'], given_name=item.get('given_name'),
+                              surname=item.get('surname'), password=item.get('password'))
+        state.seed_keys[item['key']] = state.directory.add(obj)
+    for item in seed.get('groups', []):
+        obj = dirmod.new_group(item['display_name'], item.get('mail_nickname'), object_id=item['id'], description=item.get('description'))
+        obj['_members'] = {state.seed_keys[m]['id'].lower() for m in item.get('members', [])}
+        state.seed_keys[item['key']] = state.directory.add(obj)
+
+
+class Graph(Provider):
+    """Not an ARM provider: it holds no ARM ids; the other providers read and add directory objects through `state.directory`."""
+    name = 'Microsoft.Graph'
+    order = -10   # the directory exists before any provider assigns roles to its principals
+    routes = (
+        Route("/v1.0/users(userprincipalname='<upn>')", {'GET': get_user_by_upn}, flavour=GRAPH, auth='graph'),
+        Route("/v1.0/serviceprincipals(appid='<app_id>')", {'GET': get_service_principal_by_app_id}, flavour=GRAPH, auth='graph'),
+        Route("/v1.0/users('<key>')", {'GET': get_user}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/users/<key>', {'GET': get_user}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/serviceprincipals/<key>', {'GET': get_service_principal}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/groups/<key>', {'GET': get_group}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/<any(users,serviceprincipals,groups):collection>', {'GET': list_collection}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/directoryobjects/getbyids', {'POST': get_by_ids}, flavour=GRAPH, auth='graph'),
+        Route('/v1.0/directoryobjects/<key>', {'GET': get_directory_object}, flavour=GRAPH, auth='graph'),
+    )
+    admin_routes = (Route('/_emulator/principals', {'POST': add_principal}, flavour='admin', auth=None),)
+
+    def reset(self, state):
+        state.seed_keys = {}
+        state.directory = dirmod.Directory()
+        load_seed_directory(state)
+
+    def dump(self, state, call):
+        return {'principals': [principal_summary(o) for o in state.directory.objects.values()]}
+
+
+PROVIDER = Graph()

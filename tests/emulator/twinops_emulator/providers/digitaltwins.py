@@ -13,11 +13,14 @@ import re
 import time
 import uuid
 
-from . import directory as dirmod
-from .arm_errors import EmulatorError, bad_request, resource_group_not_found, resource_not_found
-from .routes_resources import check_subscription
-from .state import now_iso
-from .web import Route, respond
+from .. import directory as dirmod
+from ..arm_errors import EmulatorError, bad_request, resource_group_not_found, resource_not_found
+from ..clock import now_iso
+from ..tags import validate_tags
+from ..web import Route, respond
+from . import identities
+from .base import Provider
+from .resources import REGION_NAMES, check_subscription
 
 RESOURCE_TYPE = 'Microsoft.DigitalTwins/digitalTwinsInstances'
 DT_READ = 'Microsoft.DigitalTwins/digitalTwinsInstances/read'
@@ -155,11 +158,7 @@ def _apply_identity(call, inst, identity):
         state.directory.remove(inst['systemPrincipalId'])
         inst['systemPrincipalId'] = None
     for resource_id in user_assigned:
-        if resource_id.lower() not in state.user_assigned:
-            principal = dirmod.new_service_principal(resource_id.rstrip('/').rsplit('/', 1)[-1], sp_type='ManagedIdentity', tenant_id=state.tenant_id,
-                                                     alternative_names=['isExplicit=True', resource_id])
-            state.directory.add(principal)
-            state.user_assigned[resource_id.lower()] = {'clientId': principal['appId'], 'principalId': principal['id']}
+        identities.ensure(state, resource_id)
     inst['identity'] = None if kind == 'None' and inst.get('identity') is None else {'type': kind, 'userAssigned': list(user_assigned)}
 
 
@@ -172,11 +171,7 @@ def _network_access(value, current='Enabled'):
 
 
 def _tags(value):
-    if value is None:
-        return None
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise bad_request('InvalidRequestContent', "The request content was invalid and could not be deserialized: 'tags must be an object of strings'.")
-    return dict(value) or None
+    return validate_tags(value) or None
 
 
 def _operation_headers(call, op):
@@ -412,15 +407,138 @@ def operation_result(call, sub, loc, token):
         return respond(200, instance_body(call, inst))
 
 
-SUB = r'^/subscriptions/(?P<sub>[^/]+)'
-PROVIDER = r'/providers/Microsoft\.DigitalTwins'
-ROUTES = [
-    Route(SUB + r'/resourcegroups/(?P<rg>[^/]+)' + PROVIDER + r'/digitalTwinsInstances/(?P<name>[^/]+)/?$',
-          {'GET': get_instance, 'PUT': put_instance, 'PATCH': patch_instance, 'DELETE': delete_instance}, api=_check_api_version),
-    Route(SUB + r'/resourcegroups/(?P<rg>[^/]+)' + PROVIDER + r'/digitalTwinsInstances/?$', {'GET': list_by_rg}, api=_check_api_version),
-    Route(SUB + PROVIDER + r'/digitalTwinsInstances/?$', {'GET': list_by_subscription}, api=_check_api_version),
-    Route(SUB + PROVIDER + r'/locations/(?P<loc>[^/]+)/checkNameAvailability/?$', {'POST': check_name}, api=_check_api_version),
-    Route(SUB + PROVIDER + r'/locations/(?P<loc>[^/]+)/operationsStatuses/(?P<op_id>[^/]+)/?$', {'GET': operation_status}, api=_check_api_version),
-    Route(SUB + PROVIDER + r'/locations/(?P<loc>[^/]+)/operationStatuses/(?P<op_id>[^/]+)/?$', {'GET': operation_status}, api=_check_api_version),
-    Route(SUB + PROVIDER + r'/locations/(?P<loc>[^/]+)/operationResults/(?P<token>[^/]+)/?$', {'GET': operation_result}, api=_check_api_version),
-]
+def drop_instance(state, key):
+    """Remove an instance, what is assigned at or below it, and its system-assigned principal."""
+    instance = state.instances.pop(key, None)
+    if instance is None:
+        return
+    state.delete_scope(instance['id'])
+    if instance.get('systemPrincipalId'):
+        state.rbac_remove_principal(instance['systemPrincipalId'])
+        state.directory.remove(instance['systemPrincipalId'])
+
+
+def _generic(inst):
+    return {'id': inst['id'], 'name': inst['name'], 'type': RESOURCE_TYPE, 'location': inst['location'], 'tags': dict(inst['tags'] or {})}
+
+
+def registration(sub, state):
+    locations = [REGION_NAMES.get(region, region) for region in state.dt_regions]
+    api_versions = ['2023-01-31', '2022-10-31', '2022-05-31', '2021-06-30-preview', '2020-12-01', '2020-10-31', '2020-03-01-preview']
+    return {'id': f'/subscriptions/{sub}/providers/Microsoft.DigitalTwins', 'namespace': 'Microsoft.DigitalTwins',
+            'registrationState': 'Registered', 'registrationPolicy': 'RegistrationRequired',
+            'resourceTypes': [{'resourceType': 'digitalTwinsInstances', 'locations': locations, 'apiVersions': api_versions,
+                               'capabilities': 'SystemAssignedResourceIdentity, SupportsTags, SupportsLocation'},
+                              {'resourceType': 'locations', 'locations': [], 'apiVersions': api_versions},
+                              {'resourceType': 'locations/checkNameAvailability', 'locations': locations, 'apiVersions': api_versions},
+                              {'resourceType': 'operations', 'locations': [], 'apiVersions': api_versions}]}
+
+
+# ---- admin hooks ------------------------------------------------------------------------------------------------
+
+def admin_behaviours(call):
+    """POST /_emulator/behaviours: the outcome and duration of the next PUT that creates an instance."""
+    body = call.json_body(required=False)
+    name = body.get('instance_name')
+    result = body.get('provisioning_result', 'Succeeded')
+    if not name or result not in TERMINAL_RESULTS:
+        raise bad_request('InvalidParameter', f"'instance_name' is required and 'provisioning_result' must be one of {', '.join(TERMINAL_RESULTS)}.")
+    behaviour = {'provisioning_result': result}
+    if body.get('provisioning_delay_seconds') is not None:
+        behaviour['provisioning_delay_seconds'] = float(body['provisioning_delay_seconds'])
+    with call.state.lock:
+        call.state.behaviours[name.lower()] = behaviour
+    return respond(200, dict(behaviour, instance_name=name))
+
+
+def admin_bulk_instances(call):
+    """POST /_emulator/bulk/instances: `count` Succeeded instances in one group (created when missing)."""
+    body = call.json_body(required=False)
+    count = int(body.get('count', 0))
+    state = call.state
+    location = str(body.get('location') or 'westus2').replace(' ', '').lower()
+    rg = body.get('resource_group')
+    if count < 1 or not rg or location not in state.dt_regions:
+        raise bad_request('InvalidParameter', "'count' must be positive, 'resource_group' is required and 'location' must be an offered region.")
+    tags = validate_tags(body.get('tags'))
+    with state.lock:
+        key = (state.subscription_id.lower(), rg.lower())
+        group = state.resource_groups.get(key)
+        if group is None:
+            group = {'subscription': state.subscription_id, 'name': rg, 'location': location, 'tags': {}, 'managedBy': None,
+                     'provisioningState': 'Succeeded'}
+            state.resource_groups[key] = group
+        prefix = body.get('name_prefix') or f'bulk-{uuid.uuid4().hex[:6]}'
+        for index in range(count):
+            inst = make_instance(state, group, f'{prefix}-{index:05d}', location, tags=dict(tags) if tags else None, provisioning_state='Succeeded')
+            state.instances[inst['name'].lower()] = inst
+        return respond(201, {'created': count, 'resource_group': group['name'], 'name_prefix': prefix})
+
+
+class DigitalTwins(Provider):
+    name = 'Microsoft.DigitalTwins'
+    routes = (
+        Route('/subscriptions/<sub>/resourcegroups/<rg>/providers/microsoft.digitaltwins/digitaltwinsinstances/<name>',
+              {'GET': get_instance, 'PUT': put_instance, 'PATCH': patch_instance, 'DELETE': delete_instance}, api=_check_api_version),
+        Route('/subscriptions/<sub>/resourcegroups/<rg>/providers/microsoft.digitaltwins/digitaltwinsinstances', {'GET': list_by_rg},
+              api=_check_api_version),
+        Route('/subscriptions/<sub>/providers/microsoft.digitaltwins/digitaltwinsinstances', {'GET': list_by_subscription}, api=_check_api_version),
+        Route('/subscriptions/<sub>/providers/microsoft.digitaltwins/locations/<loc>/checknameavailability', {'POST': check_name},
+              api=_check_api_version),
+        Route('/subscriptions/<sub>/providers/microsoft.digitaltwins/locations/<loc>/operationsstatuses/<op_id>', {'GET': operation_status},
+              api=_check_api_version),
+        Route('/subscriptions/<sub>/providers/microsoft.digitaltwins/locations/<loc>/operationstatuses/<op_id>', {'GET': operation_status},
+              api=_check_api_version),
+        Route('/subscriptions/<sub>/providers/microsoft.digitaltwins/locations/<loc>/operationresults/<token>', {'GET': operation_result},
+              api=_check_api_version),
+    )
+    admin_routes = (
+        Route('/_emulator/behaviours', {'POST': admin_behaviours}, flavour='admin', auth=None),
+        Route('/_emulator/bulk/instances', {'POST': admin_bulk_instances}, flavour='admin', auth=None),
+    )
+
+    def reset(self, state):
+        state.instances = {}
+        state.operations = {}
+        state.behaviours = {}
+
+    def registration(self, state, sub):
+        return registration(sub, state)
+
+    def find(self, state, sub, rg, namespace, pairs):
+        if namespace.lower() != 'microsoft.digitaltwins' or pairs[0].lower() != 'digitaltwinsinstances':
+            return None
+        if len(pairs) != 2:
+            return False   # child resources of an instance are not emulated
+        inst = state.instances.get(pairs[1].lower())
+        return inst is not None and inst['subscription'].lower() == sub.lower() and inst['resourceGroup'].lower() == rg.lower()
+
+    def resources(self, state, sub, rg=None):
+        return [_generic(inst) for inst in state.instances.values()
+                if inst['subscription'].lower() == sub.lower() and (rg is None or inst['resourceGroup'].lower() == rg.lower())]
+
+    def advance(self, state, now):
+        for op in list(state.operations.values()):
+            if op['done'] or op['finishAt'] > now:
+                continue
+            op['done'] = True
+            op['endTime'] = now_iso(op['finishAt'])
+            instance = state.instances.get(op['instanceKey'])
+            if op['kind'] == 'create' and instance is not None and instance['operationId'] == op['id']:
+                instance['provisioningState'] = op['result']
+                instance['lastUpdatedTime'] = op['endTime']
+                instance['operationId'] = None
+            elif op['kind'] == 'delete' and instance is not None and instance['operationId'] == op['id']:
+                drop_instance(state, op['instanceKey'])
+
+    def scope_deleted(self, state, scope):
+        prefix = scope.rstrip('/').lower() + '/'
+        for key, inst in list(state.instances.items()):
+            if inst['id'].lower().startswith(prefix):
+                drop_instance(state, key)
+
+    def dump(self, state, call):
+        return {'instances': [instance_body(call, i) for i in state.instances.values()]}
+
+
+PROVIDER = DigitalTwins()
