@@ -96,8 +96,9 @@ extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 requirements:
-  - azure-mgmt-digitaltwins >= 7.0.0
-  - azure-mgmt-authorization >= 4.0.0 (for O(include_role_assignments))
+  - The collection's C(requirements.txt) on the controller (the inventory runs there), of which it uses
+    azure-core >= 1.30.0, azure-identity >= 1.16.1, azure-mgmt-digitaltwins >= 7.0.0 and, for
+    O(include_role_assignments), azure-mgmt-authorization >= 4.0.0.
 notes:
   - The cache, when enabled, holds the host variables only; credentials are never written to it.
 seealso:
@@ -118,6 +119,7 @@ compose:
   ansible_connection: "'local'"
   twins_endpoint: endpoint
 
+---
 # Two subscriptions, two resource groups, production instances only, with their role assignments, cached for an hour.
 plugin: twinops.digital_twins.dt_instances
 subscription_ids:
