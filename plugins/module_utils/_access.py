@@ -55,8 +55,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import (
     ROLE_ASSIGNMENTS_DELETE,
     ROLE_ASSIGNMENTS_WRITE,
-    UNKNOWN,
-    require,
+    precheck,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES, classify, given
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import DATA_ROLE_GUIDS, parse_role
@@ -336,11 +335,7 @@ def check_permissions(client, plan, subscription_id, caller, check_mode, warn):
     actions = ([ROLE_ASSIGNMENTS_WRITE] if plan.add else []) + ([ROLE_ASSIGNMENTS_DELETE] if plan.remove else [])
     if not actions:
         return
-    result = require(client, plan.target.scope, actions, subscription_id, caller)
-    if result.verdict == UNKNOWN and result.read_failed and check_mode:
-        warn("Could not check in advance that the caller may change role assignments at %s, because its permissions "
-             "could not be read: %s. The real run will find out when it sends the change."
-             % (plan.target.scope, result.reason))
+    precheck(client, plan.target.scope, actions, subscription_id, caller, check_mode, warn)
 
 
 # ---- writes ----------------------------------------------------------------------------------------------------------

@@ -239,3 +239,12 @@ def require(client, scope, actions, subscription_id, caller):
     if result.verdict == DENIED:
         raise denied_error(result, caller())
     return result
+
+
+def precheck(client, scope, actions, subscription_id, caller, check_mode, warn):
+    """``require()`` before a write; in check mode, a warning when the permissions could not be read (the dry run
+    then cannot tell whether the real run may make the change)."""
+    result = require(client, scope, actions, subscription_id, caller)
+    if result.verdict == UNKNOWN and result.read_failed and check_mode:
+        warn("Could not check in advance that the caller may %s at %s, because its permissions could not be read: %s. "
+             "The real run will find out when it sends the change." % (_verbs(actions), scope, result.reason))

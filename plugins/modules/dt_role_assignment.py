@@ -416,9 +416,8 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._module impo
 from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import (
     ROLE_ASSIGNMENTS_DELETE,
     ROLE_ASSIGNMENTS_WRITE,
-    UNKNOWN,
     caller_label,
-    require,
+    precheck,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import (
     PRINCIPAL_TYPES,
@@ -497,12 +496,8 @@ def check_permission(module, scope, action):
     """Fail before a write the caller may not make (check_permissions); called only when a write is needed."""
     if not module.params["check_permissions"]:
         return
-    result = require(module.client("authorization"), scope, [action], module.session.subscription_id,
-                     lambda: caller_label(module.params, module.session.method))
-    if result.verdict == UNKNOWN and result.read_failed and module.check_mode:
-        module.warn("Could not check in advance that the caller may %s role assignments at %s, because its permissions "
-                    "could not be read: %s. The real run will find out when it sends the change."
-                    % ("create" if action == ROLE_ASSIGNMENTS_WRITE else "delete", scope, result.reason))
+    precheck(module.client("authorization"), scope, [action], module.session.subscription_id,
+             lambda: caller_label(module.params, module.session.method), module.check_mode, module.warn)
 
 
 def run_single(module):

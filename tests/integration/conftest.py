@@ -114,9 +114,11 @@ def run_module(emu, monkeypatch):
         basic._ANSIBLE_ARGS = None
         text = out.getvalue()
         try:
-            return json.loads(text)
+            result = json.loads(text)
         except ValueError:
             raise AssertionError("module %s printed no JSON result:\n%s" % (name, text)) from None
+        result["warning_texts"] = [w["event"]["msg"] if isinstance(w, dict) else str(w) for w in result.get("warnings", [])]
+        return result
 
     return _run
 

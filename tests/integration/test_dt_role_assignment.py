@@ -11,7 +11,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from ansible.module_utils.common import warnings as ansible_warnings
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import assignment_name
 
@@ -42,13 +41,10 @@ def instance(emu):
 
 @pytest.fixture
 def run(run_module):
-    """run_module with ansible's per-process warning list emptied first, and the warnings as plain strings."""
+    """run_module with dt_role_assignment as the default module."""
 
     def _run(name="dt_role_assignment", **args):
-        ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
-        result = run_module(name, **args)
-        result["warning_texts"] = [w["event"]["msg"] if isinstance(w, dict) else str(w) for w in result.get("warnings", [])]
-        return result
+        return run_module(name, **args)
 
     return _run
 

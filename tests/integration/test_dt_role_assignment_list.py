@@ -9,7 +9,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from ansible.module_utils.common import warnings as ansible_warnings
 
 DATA_OWNER = "Azure Digital Twins Data Owner"
 DATA_READER = "Azure Digital Twins Data Reader"
@@ -32,11 +31,10 @@ def instances(emu):
 
 @pytest.fixture
 def run(run_module):
+    """run_module with dt_role_assignment as the default module."""
+
     def _run(name="dt_role_assignment", **args):
-        ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
-        result = run_module(name, **args)
-        result["warning_texts"] = [w["event"]["msg"] if isinstance(w, dict) else str(w) for w in result.get("warnings", [])]
-        return result
+        return run_module(name, **args)
 
     return _run
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from ansible.module_utils.common import warnings as ansible_warnings
 
 ALICE = "0e000000-0000-4000-8000-00000000a11c"
 CAROL = "0e000000-0000-4000-8000-00000000ca01"
@@ -32,11 +31,10 @@ def instance(emu):
 
 @pytest.fixture
 def run(run_module):
+    """run_module for dt_role_assignment."""
+
     def _run(**args):
-        ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
-        result = run_module("dt_role_assignment", **args)
-        result["warning_texts"] = [w["event"]["msg"] if isinstance(w, dict) else str(w) for w in result.get("warnings", [])]
-        return result
+        return run_module("dt_role_assignment", **args)
 
     return _run
 
