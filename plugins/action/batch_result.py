@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 twinops.digital_twins contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The batch_result action: one host's outcome from the registered results of run_once list-form calls.
+
+Runs on the controller only (no module process): the documentation is in plugins/modules/batch_result.py.
+"""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.twinops.digital_twins.plugins.module_utils._batch import (
+    Outcome,
+    created_resource_group,
+    resource_group_missing,
+)
+
+ARGUMENT_SPEC = dict(
+    instance=dict(type="str", required=True),
+    resource_group=dict(type="str", required=True),
+    results=dict(type="list", elements="raw", required=True),
+    resource_group_missing_msg=dict(type="str"),
+    publish=dict(type="str"),
+)
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        del validation
+        outcome = Outcome(args["results"], args["instance"], args["resource_group"])
+        check_mode = bool(self._task.check_mode if self._task.check_mode is not None else self._play_context.check_mode)
+        if outcome.failure is None and args["resource_group_missing_msg"] and resource_group_missing(outcome):
+            outcome.fail(args["resource_group_missing_msg"])
+
+        result.update(
+            changed=outcome.changed,
+            instance=(outcome.entries.get("instances") or {}).get("instance") or {},
+            entries=outcome.entries,
+            created_instance=outcome.created_instance and not check_mode,
+            created_resource_group=created_resource_group(outcome, check_mode),
+        )
+        if outcome.failure is not None:
+            result.update(failed=True, msg=outcome.failure)
+            return result
+        result["msg"] = outcome.summary()
+        diffs = outcome.diffs()
+        if diffs and self._task.diff:
+            result["diff"] = diffs
+        if args["publish"]:
+            fact = outcome.fact()
+            result["ansible_facts"] = {args["publish"]: fact}
+            result["ansible_stats"] = dict(data={args["publish"]: {task_vars["inventory_hostname"]: fact}},
+                                           per_host=False, aggregate=True)
+        return result
