@@ -55,6 +55,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import (
     ROLE_ASSIGNMENTS_DELETE,
     ROLE_ASSIGNMENTS_WRITE,
+    note_missing,
     precheck,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES, classify, given
@@ -107,6 +108,7 @@ class Item:
     state: str
     principal: object = None  # _principal.Principal
     role: object = None  # _roles.Role
+    owner: object = None  # what a failure of this item belongs to, when failures are isolated (see converge_plans)
 
     @property
     def label(self):
@@ -194,8 +196,20 @@ def parse_items(assignments, defaults, subscription_id):
 
 # ---- resolution ------------------------------------------------------------------------------------------------------
 
-def resolve_roles(items, resolve_one):
-    """Fill in each item's role; ``resolve_one(value, scope)`` is called once per distinct (value, scope)."""
+def item_error(item, err):
+    """``err`` about ``item``, named by its header."""
+    return DigitalTwinsError("%s: %s Nothing was changed." % (item.header, err.message), code=err.code,
+                             status=err.status, request_id=err.request_id, hint=err.hint)
+
+
+def _raise(item, err):
+    raise err
+
+
+def resolve_roles(items, resolve_one, failed=_raise):
+    """Fill in each item's role; ``resolve_one(value, scope)`` is called once per distinct (value, scope).
+
+    A role that does not resolve is ``failed(item, error)`` for every item that names it (by default, raised)."""
     cache = {}
     for item in items:
         key = (item.role_value.strip().lower(), scope_key(item.target.scope))
@@ -203,13 +217,16 @@ def resolve_roles(items, resolve_one):
             try:
                 cache[key] = resolve_one(item.role_value, item.target.scope)
             except DigitalTwinsError as err:
-                raise DigitalTwinsError("%s: %s Nothing was changed." % (item.header, err.message), code=err.code,
-                                        status=err.status, request_id=err.request_id) from None
+                cache[key] = err
+        if isinstance(cache[key], DigitalTwinsError):
+            failed(item, item_error(item, cache[key]))
+            continue
         item.role = cache[key]
 
 
-def resolve_principals(items, resolve_many):
-    """Fill in each looked-up item's principal; ``resolve_many(values)`` returns {value: Principal or error}."""
+def resolve_principals(items, resolve_many, failed=_raise):
+    """Fill in each looked-up item's principal; ``resolve_many(values)`` returns {value: Principal or error}, and is
+    called once, with every distinct value. An assignee that does not resolve is ``failed(item, error)``."""
     values = sorted(set(item.lookup for item in items if item.lookup))
     found = resolve_many(values) if values else {}
     for item in items:
@@ -217,29 +234,33 @@ def resolve_principals(items, resolve_many):
             continue
         outcome = found[item.lookup]
         if isinstance(outcome, DigitalTwinsError):
-            raise DigitalTwinsError("%s: %s Nothing was changed." % (item.header, outcome.message), code=outcome.code,
-                                    status=outcome.status, request_id=outcome.request_id, hint=outcome.hint)
+            failed(item, item_error(item, outcome))
+            continue
         item.principal = outcome
 
 
-def check_consistent(items):
+def check_consistent(items, failed=_raise):
     """Refuse a declaration that wants one (scope, principal, role) both present and absent."""
     states = {}
     for item in items:
         earlier = states.setdefault(item.key, item)
         if earlier.state != item.state:
-            raise DigitalTwinsError("assignments[%d] and assignments[%d] declare %s on %s both present and absent. "
-                                    "Nothing was changed." % (earlier.index, item.index, item.label,
-                                                              item.target.label))
+            failed(item, DigitalTwinsError("assignments[%d] and assignments[%d] declare %s on %s both present and "
+                                           "absent. Nothing was changed." % (earlier.index, item.index, item.label,
+                                                                            item.target.label)))
 
 
-def principal_warnings(items):
-    """The look-up warnings (a guest user, ...) of each distinct principal, once."""
-    warnings, seen = [], set()
-    for item in items:
-        if item.principal.id not in seen:
-            seen.add(item.principal.id)
-            warnings.extend(item.principal.warnings)
+def principal_warnings(plans, seen=None):
+    """The look-up warnings (a guest user, ...) of each principal that gets an assignment from this run (would get
+    one, in check mode), once per principal; ``seen``: the principal ids already warned about."""
+    seen = set() if seen is None else seen
+    warnings = []
+    for plan in plans:
+        added = set((state["principal_id"] or "").lower() for state in plan.added)
+        for item in plan.items:
+            if item.principal.id.lower() in added and item.principal.id not in seen:
+                seen.add(item.principal.id)
+                warnings.extend(item.principal.warnings)
     return warnings
 
 
@@ -258,6 +279,9 @@ class ScopePlan:
     added: list = field(default_factory=list)  # returned states
     removed: list = field(default_factory=list)  # returned states
     kept: dict = field(default_factory=dict)  # item key -> returned state of an existing assignment
+    exclusive: bool = False
+    read: bool = False  # whether ``current`` was read
+    error: object = None  # the DigitalTwinsError that stopped this scope, when failures are isolated
 
     @property
     def direct(self):
@@ -292,9 +316,15 @@ def read_current(client, plan, check_mode, warn):
         if not check_mode:
             raise DigitalTwinsError("%s does not exist (%s). Create it first (twinops.digital_twins.dt_instance or "
                                     "twinops.digital_twins.resource_group). Nothing was changed."
-                                    % (plan.target.label.capitalize(), err.message), code=err.code, status=404,
+                                    % (capitalized(plan.target.label), err.message), code=err.code, status=404,
                                     request_id=err.request_id) from None
-        warn(assumes_created_warning(plan.target))
+        if warn:
+            warn(assumes_created_warning(plan.target))
+
+
+def capitalized(text):
+    """``text`` with its first letter in upper case (``str.capitalize`` would lower the rest: names, scopes)."""
+    return text[:1].upper() + text[1:]
 
 
 def assumes_created_warning(target):
@@ -330,12 +360,16 @@ def plan_scope(plan, exclusive):
     plan.remove = list(removing.values())
 
 
-def check_permissions(client, plan, subscription_id, caller, check_mode, warn):
-    """Fail before any write when the caller may not make this scope's changes (see _permissions)."""
+def check_permissions(client, plan, subscription_id, caller, check_mode, warn, memo=None, parent_first=False):
+    """Fail before any write when the caller may not make this scope's changes (see _permissions); ``memo``: the
+    permission reads of the call, so that each scope is read once (a scope known not to exist is not read)."""
     actions = ([ROLE_ASSIGNMENTS_WRITE] if plan.add else []) + ([ROLE_ASSIGNMENTS_DELETE] if plan.remove else [])
     if not actions:
         return
-    precheck(client, plan.target.scope, actions, subscription_id, caller, check_mode, warn)
+    if memo is not None and not plan.exists and parse_scope(plan.target.scope).kind == "resource":
+        note_missing(memo, plan.target.scope)
+    precheck(client, plan.target.scope, actions, subscription_id, caller, check_mode, warn, memo=memo,
+             parent_first=parent_first)
 
 
 # ---- writes ----------------------------------------------------------------------------------------------------------
@@ -347,6 +381,15 @@ def _delete(client, assignment):
 
 def apply_plans(client, plans, principal_wait_timeout, workers=WRITE_WORKERS):
     """Send every planned write concurrently; fills ``added``/``removed``. Raises listing failures and what changed."""
+    failures = write_plans(client, plans, principal_wait_timeout, workers)
+    if failures:
+        raise write_failure(plans, failures)
+
+
+def write_plans(client, plans, principal_wait_timeout, workers=WRITE_WORKERS):
+    """Send every planned write of ``plans`` concurrently, in one bounded pool; fills ``added``/``removed``.
+
+    Returns the failures: (plan, "add" or "remove", Item or assignment, DigitalTwinsError)."""
     jobs = []
     for plan in plans:
         for item in plan.add:
@@ -354,7 +397,7 @@ def apply_plans(client, plans, principal_wait_timeout, workers=WRITE_WORKERS):
         for assignment in plan.remove:
             jobs.append((plan, "remove", assignment))
     if not jobs:
-        return
+        return []
 
     def run(job):
         plan, kind, what = job
@@ -381,8 +424,7 @@ def apply_plans(client, plans, principal_wait_timeout, workers=WRITE_WORKERS):
                     plan.kept[what.key] = state
             else:
                 plan.removed.append(removed_state(what))
-    if failures:
-        raise write_failure(plans, failures)
+    return failures
 
 
 def removed_state(assignment):
@@ -440,25 +482,36 @@ def unverified(plan, listed):
 
 def verify(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
     """Read back every scope that changed until it shows what was declared; raises listing what it does not."""
+    gaps = read_back(client, plans, timeout, sleep=sleep, clock=clock)
+    if gaps:
+        raise not_verified(timeout, [gap for plan_gaps in gaps.values() for gap in plan_gaps])
+
+
+def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Read back every scope of ``plans`` that changed, each poll listing only the scopes still unverified, until all
+    show what was declared or ``timeout`` is up. Returns {id(plan): [what is missing]} for those that do not."""
     pending = [plan for plan in plans if plan.add or plan.remove]
     deadline = clock() + max(0, timeout)
     delay = VERIFY_FIRST_DELAY
+    gaps = {}
     while True:
-        still, missing = [], []
+        still, gaps = [], {}
         for plan in pending:
-            gaps = unverified(plan, list_at_scope(client, plan.target.scope))
-            if gaps:
+            missing = unverified(plan, list_at_scope(client, plan.target.scope))
+            if missing:
                 still.append(plan)
-                missing.extend(gaps)
+                gaps[id(plan)] = missing
         pending = still
         remaining = deadline - clock()
         if not pending or remaining <= 0:
             break
         sleep(min(delay, remaining))
         delay = min(delay * 2, VERIFY_MAX_DELAY)
-    if not pending:
-        return
-    raise DigitalTwinsError(
+    return gaps
+
+
+def not_verified(timeout, missing):
+    return DigitalTwinsError(
         "The role assignments were written, but %d s later Azure does not show them as declared. Missing: %s. ARM "
         "reads can lag writes: re-run the task (it changes only what is still missing), or raise verify_timeout."
         % (timeout, "; ".join(missing)), code="AssignmentsNotVerified")
@@ -510,25 +563,37 @@ def set_diff(plans):
     return {"before": before, "after": after}
 
 
-def role_warnings(plans):
-    """The Owner-is-not-Data-Owner warning for each declared principal on an instance scope."""
-    warnings = []
+def role_warnings(plans, seen=None):
+    """The Owner-is-not-Data-Owner warning for each principal that gets an assignment on an instance scope from this
+    run (would get one, in check mode), at most once per principal (``seen``: the principal ids already warned
+    about); the warning names the first such scope and counts the others."""
+    seen = set() if seen is None else seen
+    found = {}  # principal id -> [warning, how many more scopes]
     for plan in plans:
-        if not parse_scope(plan.target.scope).is_instance:
+        if not plan.added or not parse_scope(plan.target.scope).is_instance:
             continue
         removed_ids = set((a.id or "").lower() for a in plan.remove)
+        added = set((state["principal_id"] or "").lower() for state in plan.added)
         principals = {}
         for item in plan.items:
-            if item.state == "present":
+            if item.state == "present" and item.principal.id.lower() in added:
                 principals.setdefault(item.principal.id, item.principal)
         for principal_id, principal in sorted(principals.items()):
+            if principal_id in seen:
+                continue
             held = held_roles(a for a in plan.current if (a.principal_id or "").lower() == principal_id
                               and (a.id or "").lower() not in removed_ids)
             held += [(s["scope"], s["role_definition_id"]) for s in plan.added if s["principal_id"] == principal_id]
             warning = data_role_warning(held, plan.target.scope, principal.label())
-            if warning:
-                warnings.append(warning)
-    return warnings
+            if not warning:
+                continue
+            if principal_id in found:
+                found[principal_id][1] += 1
+            else:
+                found[principal_id] = [warning, 0]
+    seen.update(found)
+    return [warning if more == 0 else "%s The same holds on %d other instance%s of this task."
+            % (warning, more, "" if more == 1 else "s") for warning, more in found.values()]
 
 
 # ---- the whole run -----------------------------------------------------------------------------------------------------
@@ -549,9 +614,9 @@ class Context:
 
 
 def converge(context, params):
-    """Validate, resolve, plan, check permissions, then write and verify (or predict, in check mode).
+    """The list form: validate, resolve, plan, check permissions, then write and verify (or predict, in check mode).
 
-    Returns the module result: changed, assignments, added, removed and diff.
+    Any failure fails the call. Returns the module result: changed, assignments, added, removed and diff.
     """
     defaults = dict((key, params[key]) for key in ("instance", "resource_group", "scope", "role", "state"))
     items = parse_items(params["assignments"], defaults, context.subscription_id)
@@ -560,29 +625,11 @@ def converge(context, params):
     resolve_roles(items, lambda value, scope: context.resolve_role(value, scope, lambda: client))
     resolve_principals(items, context.resolve_many)
     check_consistent(items)
-    for warning in principal_warnings(items):
-        context.warn(warning)
 
     plans = group_by_scope(items, empty_target)
     for plan in plans:
-        read_current(client, plan, context.check_mode, context.warn)
-        plan_scope(plan, params["exclusive"])
-    confirm_instances(context.digitaltwins, plans, context.check_mode, context.warn)
-    if params["check_permissions"]:
-        for plan in plans:
-            check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode, context.warn)
-    if any(item.lookup for item in items):  # the directory is read anyway: say when a given object id is unknown
-        for warning in unknown_object_ids(plans, context.known_ids):
-            context.warn(warning)
-
-    if context.check_mode:
-        predict(plans)
-    else:
-        apply_plans(client, plans, params["principal_wait_timeout"])
-        if params["verify"]:
-            verify(client, plans, params["verify_timeout"])
-    for warning in role_warnings(plans):
-        context.warn(warning)
+        plan.exclusive = params["exclusive"]
+    converge_plans(context, client, plans, params)
 
     added = [state for plan in plans for state in plan.added]
     removed = [state for plan in plans for state in plan.removed]
@@ -590,26 +637,125 @@ def converge(context, params):
                 removed=removed, diff=set_diff(plans))
 
 
+def converge_plans(context, client, plans, params, isolate=False):
+    """Steps 3 to 7 for scopes whose items are resolved: read, plan, confirm instances, check permissions, then write
+    and read back (or predict, in check mode), and warn about what was added.
+
+    Without ``isolate``, the first failure is raised (the list form). With it, a failure that belongs to a scope is
+    kept in its plan's ``error``, the scope takes no further part, and every other scope converges; the writes of all
+    scopes share one pool and their read-back one loop. Failures of the call itself (sign-in, throttling that
+    outlasted the retries on a shared read) are raised either way.
+    """
+    def fail(plan, err):
+        if not isolate:
+            raise err
+        plan.error = err
+
+    def live():
+        return [plan for plan in plans if plan.error is None]
+
+    warn_missing = None if isolate else context.warn
+    for plan in live():
+        try:
+            read_current(client, plan, context.check_mode, warn_missing)
+        except DigitalTwinsError as err:
+            fail(plan, err)
+            continue
+        plan.read = True
+        plan_scope(plan, plan.exclusive)
+    confirm_instances(context.digitaltwins, live(), context.check_mode, warn_missing, fail=fail,
+                      subscription_id=context.subscription_id, always=isolate)
+    if params["check_permissions"]:
+        memo = {}
+        for plan in live():
+            try:
+                check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode,
+                                  context.warn, memo=memo, parent_first=isolate)
+            except DigitalTwinsError as err:
+                fail(plan, err)
+    if any(item.lookup for plan in plans for item in plan.items):  # the directory is read anyway
+        for warning in unknown_object_ids(live(), context.known_ids):
+            context.warn(warning)
+
+    if context.check_mode:
+        predict(live())
+    else:
+        ready = live()
+        failures = write_plans(client, ready, params["principal_wait_timeout"])
+        if failures and not isolate:
+            raise write_failure(ready, failures)
+        for plan in ready:
+            own = [failure for failure in failures if failure[0] is plan]
+            if own:
+                plan.error = write_failure([plan], own)
+        if params["verify"]:
+            ready = live()
+            gaps = read_back(client, ready, params["verify_timeout"])
+            if gaps and not isolate:
+                raise not_verified(params["verify_timeout"], [gap for plan in ready for gap in gaps.get(id(plan), [])])
+            for plan in ready:
+                if id(plan) in gaps:
+                    plan.error = not_verified(params["verify_timeout"], gaps[id(plan)])
+    for warning in principal_warnings(plans) + role_warnings(plans):
+        context.warn(warning)
+
+
 # ---- instances that do not exist yet ---------------------------------------------------------------------------------
 
-def confirm_instances(dt_client, plans, check_mode, warn):
+def confirm_instances(dt_client, plans, check_mode, warn, fail=None, subscription_id=None, always=False):
     """For an instance scope that gets assignments and has none of its own, make sure the instance exists.
 
-    Listing role assignments does not tell a missing resource from one without assignments, so the instance is read
-    (one request, only then). A missing instance fails the real run before any write; in check mode it is predicted
-    as holding nothing, with a warning.
+    Listing role assignments does not tell a missing resource from one without assignments, so the instances of the
+    resource group are listed (one request per resource group, only then). A missing instance fails the real run
+    before any write (``fail(plan, error)``, by default raised); in check mode it is predicted as holding nothing,
+    with a warning when ``warn`` is given. ``always``: confirm an instance scope without assignments of its own even
+    when nothing is added there. Instances in another subscription than ``subscription_id`` (when given) are not
+    confirmed: the client lists the session's subscription.
     """
+    groups = {}
     for plan in plans:
-        if not plan.exists or not plan.add or plan.direct or not parse_scope(plan.target.scope).is_instance:
+        if not plan.exists or not (plan.add or always) or plan.direct:
             continue
-        missing = missing_instance_error(dt_client, plan.target.scope)
-        if missing is None:
+        parsed = parse_scope(plan.target.scope)
+        if not parsed.is_instance:
             continue
-        if not check_mode:
-            missing.message += " Nothing was changed."
-            raise missing
-        plan.exists = False
-        warn(assumes_created_warning(plan.target))
+        if subscription_id and parsed.subscription.lower() != subscription_id.lower():
+            continue
+        groups.setdefault(parsed.resource_group.lower(), (parsed.resource_group, []))[1].append(plan)
+    for resource_group, group_plans in groups.values():
+        names = instance_names(dt_client, resource_group)
+        for plan in group_plans:
+            if parse_scope(plan.target.scope).resources[0][1].lower() in names:
+                continue
+            if not check_mode:
+                missing = missing_error(plan.target.scope)
+                missing.message += " Nothing was changed."
+                if fail is None:
+                    raise missing
+                fail(plan, missing)
+                continue
+            plan.exists = False
+            if warn:
+                warn(assumes_created_warning(plan.target))
+
+
+def instance_names(dt_client, resource_group):
+    """The names (lower case) of the instances in ``resource_group``; none when the group does not exist (one list)."""
+    action = "list the Azure Digital Twins instances in resource group '%s'" % resource_group
+    pager = read_or_none(action, dt_client().digital_twins.list_by_resource_group, resource_group,
+                         group_missing_is_absent=True)
+    if pager is None:
+        return set()
+    found = read_or_none(action, lambda: [(item.name or "").lower() for item in pager], group_missing_is_absent=True)
+    return set(found or ())
+
+
+def missing_error(scope):
+    parsed = parse_scope(scope)
+    return DigitalTwinsError("Azure Digital Twins instance %r does not exist in resource group %r of subscription %s. "
+                             "Create it first (twinops.digital_twins.dt_instance)."
+                             % (parsed.resources[0][1], parsed.resource_group, parsed.subscription),
+                             code="ResourceNotFound", status=404)
 
 
 def missing_instance_error(dt_client, scope):
@@ -620,9 +766,7 @@ def missing_instance_error(dt_client, scope):
                          parsed.resource_group, name, group_missing_is_absent=True)
     if found is not None:
         return None
-    return DigitalTwinsError("Azure Digital Twins instance %r does not exist in resource group %r of subscription %s. "
-                             "Create it first (twinops.digital_twins.dt_instance)."
-                             % (name, parsed.resource_group, parsed.subscription), code="ResourceNotFound", status=404)
+    return missing_error(scope)
 
 
 def unknown_object_ids(plans, directory_ids):

@@ -557,6 +557,8 @@ class Item:
     verb: str = ""
     pending: bool = False
     given: Optional[dict] = None     # the item as given, for the name and group of an item whose input is bad
+    group_missing: bool = False      # its resource group does not exist (tolerated in check mode and for absent)
+    note: Optional[str] = None       # what a check-mode prediction assumes, said in the item's msg
 
     def fail(self, error):
         self.error = error
@@ -578,9 +580,8 @@ class Item:
             "failed": self.error is not None,
             "msg": str(self.error) if self.error is not None else _verb_message(self),
             "instance": self.after if self.after is not None else (self.current or {}),
+            "created": self.created,
         }
-        if self.created and self.error is not None:
-            result["created"] = True
         from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import make_diff
         result["diff"] = make_diff(self.current, result["instance"] if self.error is None else self.current)
         return result
@@ -593,13 +594,15 @@ def _text(value):
 def _verb_message(item):
     if not item.changed:
         return "unchanged"
-    return {"create": "created", "re-provision": "re-provisioned", "update": "updated", "delete": "deleted"}.get(
+    message = {"create": "created", "re-provision": "re-provisioned", "update": "updated", "delete": "deleted"}.get(
         item.verb, "changed")
+    return "would be %s (%s)" % (message, item.note) if item.note else message
 
 
-def _read_groups(client, items, check_mode, warn):
+def _read_groups(client, items, check_mode):
     """Each item's current state, from one list per resource group. A missing group fails its items, except for
-    state=absent and in check mode (an earlier task may create it)."""
+    state=absent and in check mode, where an earlier task may create it: the item's msg says so (a note, not a module
+    warning, so that a check-mode run of many items stays quiet)."""
     by_group = {}
     for item in items:
         by_group.setdefault(item.request.resource_group.lower(), []).append(item)
@@ -614,11 +617,11 @@ def _read_groups(client, items, check_mode, warn):
                 continue
             listed = {}
             for item in members:
+                item.group_missing = True
                 if not (item.absent or check_mode):
                     item.fail(error)
-            if check_mode and any(not item.absent for item in members):
-                warn("Resource group '%s' does not exist (yet). Check mode assumes an earlier task creates it; a real "
-                     "run fails unless it exists by then." % group)
+                elif not item.absent:
+                    item.note = "resource group '%s' does not exist yet: an earlier task must create it" % group
         for item in members:
             if item.error is None:
                 item.current = listed.get(item.request.name.lower())
@@ -640,7 +643,9 @@ def _plan(client, models, item, check_mode, locations):
         try:
             check_name_available(client, models, normalise_location(request.location), request.name)
         except DigitalTwinsError as taken:
-            found = get_instance(client, request.resource_group, request.name) if taken.code == "NameNotAvailable" else None
+            # The instance itself may hold the name (created since the group was listed); not in a missing group.
+            found = get_instance(client, request.resource_group, request.name) \
+                if taken.code == "NameNotAvailable" and not item.group_missing else None
             if found is None:
                 raise
             item.current = current = found
@@ -650,6 +655,7 @@ def _plan(client, models, item, check_mode, locations):
                 return False, found
         else:
             item.verb = "create"
+            item.created = check_mode    # the prediction; a real run sets it once Azure accepted the PUT
             return True, predict_created(request)
     check_location(current, request)
     if has_failed(current):
@@ -749,18 +755,20 @@ def wait_by_listing(client, items, deadline, sleep=time.sleep):
                     item.pending = False
 
 
-def ensure_many(client, models, items, check_mode, deadline, resource_client=None, warn=None, wait=True):
+def ensure_many(client, models, items, check_mode, deadline, resource_client=None, wait=True):
     """Converge every valid item (``Item`` with a request); each ends with changed, after and possibly error.
 
-    Check mode sends no write and predicts each item's state as the single form would. Returns the items.
+    Check mode sends no write and predicts each item's state as the single form would; what a prediction assumes is
+    said in the item's msg, never as a module warning. Returns the items.
     """
     valid = [item for item in items if item.error is None]
     _duplicates(valid)
     valid = [item for item in valid if item.error is None]
-    _read_groups(client, valid, check_mode, warn or (lambda message: None))
+    _read_groups(client, valid, check_mode)
     locations = _locations.LocationChecker(resource_client, "Microsoft.DigitalTwins", "digitalTwinsInstances",
                                            "Azure Digital Twins")
-    if not check_mode:
+    if wait and not check_mode:
+        # As the single form: an operation still running is waited for first, unless wait=false.
         busy = [item for item in valid if item.error is None and is_busy(item.current)]
         for item in busy:
             item.verb, item.pending = "finish", True

@@ -161,21 +161,56 @@ class PermissionCheck:
     read_failed: bool = False
 
 
-def read_permissions(client, target):
-    """The caller's permission entries at ``target`` (all pages)."""
-    with azure_errors("read the caller's permissions at %s" % target.scope):
-        if target.is_resource:
-            return list(client.permissions.list_for_resource(target.resource_group, target.namespace, target.parent,
-                                                             target.resource_type, target.name))
-        return list(client.permissions.list_for_resource_group(target.resource_group))
+def read_permissions(client, target, memo=None):
+    """The caller's permission entries at ``target`` (all pages).
+
+    ``memo``: a dict shared by the checks of one call; each scope is then read once, its entries or its error kept
+    (a scope known not to exist can be entered with ``note_missing``)."""
+    key = target.scope.lower()
+    if memo is not None and key in memo:
+        outcome = memo[key]
+        if isinstance(outcome, DigitalTwinsError):
+            raise outcome
+        return outcome
+    try:
+        with azure_errors("read the caller's permissions at %s" % target.scope):
+            if target.is_resource:
+                entries = list(client.permissions.list_for_resource(target.resource_group, target.namespace,
+                                                                    target.parent, target.resource_type, target.name))
+            else:
+                entries = list(client.permissions.list_for_resource_group(target.resource_group))
+    except DigitalTwinsError as err:
+        if memo is not None:
+            memo[key] = err
+        raise
+    if memo is not None:
+        memo[key] = entries
+    return entries
 
 
-def check(client, scope, actions, subscription_id):
-    """Whether the caller may perform every one of ``actions`` at ``scope``. Never raises for a failed read."""
+def note_missing(memo, scope):
+    """Enter in ``memo`` that the resource ``scope`` does not exist, so that its parent answers without a read."""
+    memo[scope.lower()] = DigitalTwinsError("%s does not exist." % scope, code="ResourceNotFound", status=404)
+
+
+def check(client, scope, actions, subscription_id, memo=None, parent_first=False):
+    """Whether the caller may perform every one of ``actions`` at ``scope``. Never raises for a failed read.
+
+    ``parent_first``: ask the resource group first and the resource itself only when the group does not allow the
+    actions (what the group allows, every resource in it allows; with ``memo``, many resources of one group then
+    cost one read)."""
     candidates, reason = targets(scope, subscription_id)
+    if parent_first and len(candidates) > 1:
+        group = candidates[-1]
+        try:
+            entries = read_permissions(client, group, memo)
+        except DigitalTwinsError:
+            entries = None  # the regular order below says what the failure means
+        if entries is not None and not missing_actions(entries, actions):
+            return PermissionCheck(ALLOWED, scope, checked_at=group.scope)
     for target in candidates:
         try:
-            entries = read_permissions(client, target)
+            entries = read_permissions(client, target, memo)
         except DigitalTwinsError as err:
             if err.status == 404 and err.code == "ResourceGroupNotFound":
                 return PermissionCheck(UNKNOWN, scope, reason="resource group %s does not exist yet, and Microsoft."
@@ -230,21 +265,21 @@ def denied_error(result, caller):
         code="AuthorizationPrecheckFailed")
 
 
-def require(client, scope, actions, subscription_id, caller):
+def require(client, scope, actions, subscription_id, caller, memo=None, parent_first=False):
     """``check()``, raising DigitalTwinsError when the caller is denied; returns the PermissionCheck otherwise.
 
     ``caller`` is a callable that returns the words for the caller (only called for the message).
     """
-    result = check(client, scope, actions, subscription_id)
+    result = check(client, scope, actions, subscription_id, memo=memo, parent_first=parent_first)
     if result.verdict == DENIED:
         raise denied_error(result, caller())
     return result
 
 
-def precheck(client, scope, actions, subscription_id, caller, check_mode, warn):
+def precheck(client, scope, actions, subscription_id, caller, check_mode, warn, memo=None, parent_first=False):
     """``require()`` before a write; in check mode, a warning when the permissions could not be read (the dry run
     then cannot tell whether the real run may make the change)."""
-    result = require(client, scope, actions, subscription_id, caller)
+    result = require(client, scope, actions, subscription_id, caller, memo=memo, parent_first=parent_first)
     if result.verdict == UNKNOWN and result.read_failed and check_mode:
         warn("Could not check in advance that the caller may %s at %s, because its permissions could not be read: %s. "
              "The real run will find out when it sends the change." % (_verbs(actions), scope, result.reason))

@@ -94,10 +94,13 @@ def location_checker(client):
                            code="LocationNotAvailableForResourceGroup")
 
 
-def ensure_present(client, subscription_id, name, location, tags, purge_tags, current, check_mode, locations=None):
+def ensure_present(client, subscription_id, name, location, tags, purge_tags, current, check_mode, locations=None,
+                   match_location=True):
     """Create the group or bring its tags in line. Returns (changed, state) - the predicted state in check mode.
 
-    ``locations`` (a location_checker shared by many groups) checks the region before a create.
+    ``locations`` (a location_checker shared by many groups) checks the region before a create. With
+    ``match_location=False``, ``location`` is only used to create the group: an existing group in another region is
+    converged where it is (its state keeps its real location).
     """
     if current is None:
         if not location:
@@ -111,10 +114,11 @@ def ensure_present(client, subscription_id, name, location, tags, purge_tags, cu
             body["tags"] = predicted["tags"]
         return True, to_dict(call("create resource group '%s'" % name, client.resource_groups.create_or_update, name, body))
 
-    if location and normalise_location(location) != current["location"]:
+    if match_location and location and normalise_location(location) != current["location"]:
         raise DigitalTwinsError(
             "Resource group '%s' is in %s; location %s was requested. The location of a resource group cannot be "
-            "changed: omit location, set it to %s, or use another group." % (name, current["location"],
+            "changed: omit location, set it to %s, set match_location=false to use location only to create the group, or use "
+            "another group." % (name, current["location"],
                                                                              normalise_location(location),
                                                                              current["location"]),
             code="LocationIsCreateOnly")
@@ -191,6 +195,10 @@ def _read_state(client, name):
 # Every group is read with one list of the subscription's groups, the regions with one read of the resource
 # provider; creates and tag updates are immediate, deletions are sent without waiting and then waited for together
 # (one list of the groups per poll). A failing item fails only itself.
+#
+# Items that name the same group (case-insensitively) are converged once when they declare the same desired state
+# (see ``_desired``), and each of them gets that one outcome; when they declare different ones, each of them fails
+# and nothing is sent for that group.
 
 class GroupItem:
     """One entry of ``resource_groups``: its validated options (None when its input is bad) and its outcome."""
@@ -226,6 +234,11 @@ class GroupItem:
         return {"name": self.name, "changed": self.changed, "failed": self.error is not None, "msg": message,
                 "resource_group": after, "diff": make_diff(self.current, after)}
 
+    def copy_outcome(self, leader):
+        """Take the outcome of ``leader``, the item that converged the group this item declares the same way."""
+        self.current, self.after, self.changed = leader.current, leader.after, leader.changed
+        self.error, self.pending = leader.error, leader.pending
+
 
 def _text(value):
     return value if isinstance(value, str) else None
@@ -237,22 +250,88 @@ def _list_groups(client):
     return {group["name"].lower(): group for group in call(action, lambda: [to_dict(item) for item in pager])}
 
 
+# The options that must agree between items naming the same group, in the order an error lists them.
+_COMPARED = ("state", "match_location", "location", "tags", "purge_tags", "force")
+
+
+def _desired(options):
+    """What an item asks of its group, for comparison with other items naming it. Options without effect (purge_tags
+    without tags, location of an item that does not match it, force and tags of the other state) are left out."""
+    present = options["state"] == "present"
+    match = options.get("match_location", True)
+    tags = options["tags"] if present else None
+    return {
+        "state": options["state"],
+        "match_location": match if present else None,
+        "location": normalise_location(options["location"]) if present and match and options["location"] else None,
+        "tags": desired_tags({}, tags, True) if tags is not None else None,
+        "purge_tags": options["purge_tags"] if tags is not None else None,
+        "force": options["force"] if not present else None,
+    }
+
+
+def _numbers(indexes):
+    """1-based item numbers, runs of three or more shortened: [0, 1, 2, 4, 5] gives items 1-3, 5 and 6."""
+    runs = []
+    for number in sorted(index + 1 for index in indexes):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    parts = []
+    for first, last in runs:
+        parts.extend(["%d-%d" % (first, last)] if last - first > 1 else ["%d" % n for n in range(first, last + 1)])
+    text = parts[0] if len(parts) == 1 else "%s and %s" % (", ".join(parts[:-1]), parts[-1])
+    return ("items " if len(indexes) > 1 else "item ") + text
+
+
+def _merge_declarations(valid):
+    """Group the items by group name. Returns the leaders (one item per group, converged) and {leader: followers}.
+
+    The items of a group that agree become one leader whose options merge theirs: the first location given creates
+    the group, and ``delete_resources`` are the union of theirs. Items that disagree all fail, and have no leader.
+    """
+    by_name = {}
+    for item in valid:
+        by_name.setdefault(item.name.lower(), []).append(item)
+    leaders, followers = [], {}
+    for members in by_name.values():
+        if len(members) == 1:
+            leaders.append(members[0])
+            continue
+        wanted = [_desired(item.options) for item in members]
+        differing = [key for key in _COMPARED if any(w[key] != wanted[0][key] for w in wanted[1:])]
+        if differing:
+            error = DigitalTwinsError(
+                "Resource group '%s' is declared by %s with different %s; nothing was changed for it. Declare it the "
+                "same way in every item." % (members[0].name, _numbers([item.index for item in members]),
+                                             " and ".join(differing)), code="ConflictingItems")
+            for item in members:
+                item.error = error
+            continue
+        leader = members[0]
+        options = dict(leader.options)
+        options["location"] = next((item.options["location"] for item in members if item.options["location"]), None)
+        seen, merged = set(), []
+        for item in members:
+            for resource_id in item.options.get("delete_resources") or []:
+                if resource_id.lower() not in seen:
+                    seen.add(resource_id.lower())
+                    merged.append(resource_id)
+        options["delete_resources"] = merged
+        leader.options = options
+        leaders.append(leader)
+        followers[leader] = members[1:]
+    return leaders, followers
+
+
 def ensure_many(client, subscription_id, items, check_mode, wait, deadline, sleep=time.sleep):
     """Converge every valid GroupItem; each ends with changed, after and possibly error. Returns the items."""
-    valid = [item for item in items if item.error is None]
-    seen = {}
-    for item in valid:
-        key = item.name.lower()
-        if key in seen:
-            item.error = DigitalTwinsError("Resource group '%s' is declared twice in resource_groups (items %d and %d)."
-                                           % (item.name, seen[key] + 1, item.index + 1), code="DuplicateItem")
-        seen.setdefault(key, item.index)
-    valid = [item for item in valid if item.error is None]
+    valid, followers = _merge_declarations([item for item in items if item.error is None])
     if not valid:
         return items
     groups = _list_groups(client)
-    locations = LocationChecker(client, "Microsoft.Resources", "resourceGroups", "Creating a resource group",
-                                code="LocationNotAvailableForResourceGroup")
+    locations = location_checker(client)
     for item in valid:
         options = item.options
         item.current = groups.get(item.name.lower())
@@ -266,7 +345,8 @@ def ensure_many(client, subscription_id, items, check_mode, wait, deadline, slee
                     item.current = wait_while_deleting(client, item.name, item.current, deadline)
                 item.changed, item.after = ensure_present(client, subscription_id, item.name, options["location"],
                                                           options["tags"], options["purge_tags"], item.current, check_mode,
-                                                          locations=locations)
+                                                          locations=locations,
+                                                          match_location=options.get("match_location", True))
         except DigitalTwinsError as error:
             item.error = error
     delay = 1.0
@@ -289,4 +369,7 @@ def ensure_many(client, subscription_id, items, check_mode, wait, deadline, slee
             break
         for item in pending:
             item.pending = item.name.lower() in groups
+    for leader, others in followers.items():
+        for item in others:
+            item.copy_outcome(leader)
     return items

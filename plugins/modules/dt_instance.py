@@ -47,8 +47,9 @@ options:
         one read of the resource provider, each new name checked once - and every create, update and delete is sent
         without waiting; then the task waits for all of them together, listing each resource group that still has
         pending items once per poll. O(wait) and O(wait_timeout) apply to the whole batch.
-      - Each item gets its own result in RV(instances) (C(changed), C(failed), C(msg), C(diff), C(instance)); check mode
-        predicts each item as the single form would. An item that fails (bad input, a region that does not offer the
+      - Each item gets its own result in RV(instances) (C(changed), C(failed), C(msg), C(created), C(diff),
+        C(instance)); check mode predicts each item as the single form would, and says what a prediction assumes in
+        the item's C(msg) rather than as a warning (a resource group that does not exist yet). An item that fails (bad input, a region that does not offer the
         service, a name taken elsewhere, a provisioning that ends V(Failed)) fails only itself; the others converge, and
         then the task fails naming the failed items, with every item's result.
       - Mutually exclusive with O(name), O(resource_group), O(location), O(tags), O(identity) and
@@ -139,7 +140,9 @@ notes:
     there (created meanwhile by a concurrent run of the same task), it is converged like any existing instance instead
     of being reported as a name conflict.
   - In check mode, a resource group that does not exist yet gives a warning rather than an error, so that a play that
-    creates the group in an earlier task can be checked.
+    creates the group in an earlier task can be checked. In the list form the item's C(msg) says so instead (it starts
+    with C(would be created) and names the group), and there is no warning; a real run fails those items unless the
+    group exists by then.
 seealso:
   - module: twinops.digital_twins.dt_instance_info
   - module: twinops.digital_twins.resource_group
@@ -240,13 +243,20 @@ instances:
       type: bool
       sample: false
     msg:
-      description: V(created), V(updated), V(re-provisioned), V(deleted) or V(unchanged); the error for a failed item.
+      description:
+        - V(created), V(updated), V(re-provisioned), V(deleted) or V(unchanged); the error for a failed item.
+        - In check mode, for an item whose resource group does not exist yet, C(would be created) followed by what
+          that prediction assumes, in parentheses.
       returned: always
       type: str
       sample: created
     created:
-      description: V(true) for a failed item whose instance this task created (see RV(created)).
-      returned: for a failed item the task created
+      description:
+        - V(true) when this task created the instance, a failed item included (its provisioning ended V(Failed), its
+          status could not be learnt, or the wait timed out), so that a caller can roll back exactly what the task
+          created (see RV(created)). V(false) for every other item, a create that Azure refused included.
+        - In check mode, V(true) for an item a real run would create.
+      returned: always
       type: bool
       sample: true
     instance:
@@ -468,7 +478,7 @@ def run_list(module, deadline):
     items = [build_item(module, index, raw) for index, raw in enumerate(module.params["instances"])]
     client = module.client("digitaltwins")
     ensure_many(client, module.session.models("digitaltwins"), items, module.check_mode, deadline,
-                resource_client=lambda: module.client("resource"), warn=module.warn, wait=module.params["wait"])
+                resource_client=lambda: module.client("resource"), wait=module.params["wait"])
     results = [item.result() for item in items]
     changed = any(result["changed"] for result in results)
     failed = [(item, result) for item, result in zip(items, results) if result["failed"]]

@@ -161,26 +161,103 @@ options:
         description:
           - Any scope for this item instead of an instance. Defaults to O(scope).
         type: str
+  targets:
+    description:
+      - The targets form. The access of many scopes in one call (a fleet of instances), each target with its own
+        declared set (O(targets[].assignments)) and its own O(targets[].exclusive).
+      - Each target converges, or fails, on its own. A target whose input is bad, whose assignee or role does not
+        resolve, whose instance does not exist (in a real run), whose permission pre-check refuses, whose write fails
+        or whose read-back times out is reported with RV(targets[].failed=true) and its own RV(targets[].msg); every
+        other target converges. The task then fails at the end, with every target's result in RV(targets).
+      - Two targets that name the same scope are refused: the later one fails.
+      - Every target is validated before the first request. A target that is not valid sends nothing; a call whose
+        targets are all invalid sends no request at all.
+      - The work is shared. Every distinct assignee is looked up once, in one directory session, for all targets;
+        roles resolve once per distinct value and scope; the caller's permissions are read once per scope (the
+        resource group first, so many instances of one group cost one read); whether instances exist is read with
+        one list per resource group, only for instances without assignments of their own; the writes of all targets
+        run in one pool (at most 8 at a time) and their read-back in one loop. A run that changes nothing costs one
+        request per target (the list of its assignments) plus sign-in and the directory look-ups.
+      - In check mode, a target whose instance (or resource group) does not exist yet is predicted as getting every
+        declared assignment, and says so in its own result (RV(targets[].instance_exists=false)), without a warning.
+      - O(role), O(state), O(verify), O(verify_timeout), O(principal_wait_timeout), O(check_permissions) and the
+        authentication options apply to every target.
+      - Mutually exclusive with O(assignments), O(assignee), O(assignee_object_id), O(principal_type), O(scope),
+        O(instance) and O(resource_group).
+    type: list
+    elements: dict
+    suboptions:
+      instance:
+        description:
+          - The instance of this target, with O(targets[].resource_group).
+        type: str
+      resource_group:
+        description:
+          - Resource group of O(targets[].instance).
+        type: str
+      scope:
+        description:
+          - Any scope instead of an instance.
+        type: str
+      assignments:
+        description:
+          - The assignments this target declares, each with the options of an item of O(assignments) except where it
+            applies (the target says that).
+          - An empty list declares that the target holds none; with O(targets[].exclusive=true), every direct
+            data-role assignment there is removed.
+          - Required.
+        type: list
+        elements: dict
+        suboptions:
+          assignee:
+            description:
+              - Who receives the role, looked up as O(assignee) is. Exactly one of O(targets[].assignments[].assignee)
+                and O(targets[].assignments[].assignee_object_id).
+            type: str
+          assignee_object_id:
+            description:
+              - Object id of the principal, as O(assignee_object_id).
+            type: str
+          principal_type:
+            description:
+              - Type of the principal given by O(targets[].assignments[].assignee_object_id); required with it when
+                the item is V(present).
+            type: str
+            choices: [User, Group, ServicePrincipal, ForeignGroup, Device]
+          role:
+            description:
+              - The role, as O(role). Defaults to O(role).
+            type: str
+          state:
+            description:
+              - V(present) or V(absent). Defaults to O(state).
+            type: str
+            choices: [present, absent]
+      exclusive:
+        description:
+          - As O(exclusive), for this target. Defaults to O(exclusive).
+        type: bool
   exclusive:
     description:
       - With O(assignments), also remove, at each scope the items name, every direct assignment whose role is managed
         there and whose (principal, role) pair the call does not declare.
       - The managed roles of a scope are the roles the call declares there plus the Azure Digital Twins Data Owner
         and Data Reader roles. Inherited assignments (made on a parent scope) and other roles are never touched.
-      - Needs O(assignments).
+      - Needs O(assignments) or O(targets); with O(targets), the default of O(targets[].exclusive).
     type: bool
     default: false
   verify:
     description:
-      - With O(assignments), read back after the writes until the assignments are as declared (O(verify_timeout)).
+      - With O(assignments) or O(targets), read back after the writes until the assignments are as declared (O(verify_timeout)).
       - V(false) trusts Azure's answers to the writes.
     type: bool
     default: true
   verify_timeout:
     description:
-      - With O(assignments), how long to read back, in seconds, after the writes, until every declared assignment is
+      - With O(assignments) or O(targets), how long to read back, in seconds, after the writes, until every declared assignment is
         visible and every removed one gone. Azure's reads can lag its writes for a few seconds.
-      - When the time is up, the task fails and lists what is missing, by assignee and role as written.
+      - When the time is up, the task fails and lists what is missing, by assignee and role as written (with
+        O(targets), each target that is not verified fails on its own).
       - V(0) reads back once.
     type: int
     default: 60
@@ -294,6 +371,24 @@ EXAMPLES = r"""
       - scope: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-twins
         assignee: dt-operators
         role: Reader
+
+- name: Converge the access of a fleet, one instance per inventory host, in one call; each instance on its own
+  twinops.digital_twins.dt_role_assignment:
+    targets: >-
+      {{ ansible_play_hosts | map('extract', hostvars)
+         | map(attribute='twin_access') | list }}
+    exclusive: true
+  # twin_access of a host, for example:
+  #   {instance: line-1-twins, resource_group: rg-twins,
+  #    assignments: [{assignee: alice@contoso.com}, {assignee: bob@outlook.com, role: Azure Digital Twins Data Reader}]}
+  run_once: true
+  register: fleet_access
+  failed_when: false
+
+- name: Each host gets its own outcome
+  ansible.builtin.assert:
+    that: not fleet_access.targets[ansible_play_hosts.index(inventory_hostname)].failed
+    fail_msg: "{{ fleet_access.targets[ansible_play_hosts.index(inventory_hostname)].msg }}"
 """
 
 RETURN = r"""
@@ -382,7 +477,7 @@ added:
   description:
     - With O(assignments), the assignments this run created (would create in check mode), in the shape of
       RV(assignment).
-  returned: with O(assignments)
+  returned: with O(assignments) or O(targets)
   type: list
   elements: dict
   sample: []
@@ -390,13 +485,96 @@ removed:
   description:
     - With O(assignments), the assignments this run removed (would remove in check mode), O(state=absent) items and
       O(exclusive) together, in the shape of RV(assignment) without RV(assignment.assignee).
-  returned: with O(assignments)
+  returned: with O(assignments) or O(targets)
   type: list
   elements: dict
   sample: []
+targets:
+  description:
+    - With O(targets), the outcome of every target, in the order given; present when the task fails because targets
+      failed, so that a play can read it (with C(failed_when) turned off) and hand each host its own result.
+  returned: with O(targets)
+  type: list
+  elements: dict
+  contains:
+    instance:
+      description: The instance of the target, as given (null for a target given by O(targets[].scope)).
+      returned: always
+      type: str
+      sample: factory-twins
+    resource_group:
+      description: The resource group of the target's instance, as given.
+      returned: always
+      type: str
+      sample: rg-twins
+    scope:
+      description: The scope of the target (null when the target's location is not valid).
+      returned: always
+      type: str
+      sample: /subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins
+    exclusive:
+      description: Whether the target was converged exclusively (O(targets[].exclusive), else O(exclusive)).
+      returned: always
+      type: bool
+      sample: true
+    changed:
+      description: Whether the run changed the target's assignments (would change them, in check mode).
+      returned: always
+      type: bool
+      sample: true
+    failed:
+      description: Whether the target failed. A failed target changed nothing unless RV(targets[].changed).
+      returned: always
+      type: bool
+      sample: false
+    msg:
+      description:
+        - What happened to the target, in words; for a failed target, its error (with what to do about it).
+      returned: always
+      type: str
+      sample: added 2 assignments
+    instance_exists:
+      description:
+        - Whether the target's instance (or scope) exists. V(false) in check mode for an instance that an earlier task
+          of the play creates; its declared assignments are then all predicted as added.
+        - Null when the target failed before its assignments were read.
+      returned: always
+      type: bool
+      sample: true
+    assignments:
+      description: Every declared V(present) assignment of the target after the run, as RV(assignments).
+      returned: always
+      type: list
+      elements: dict
+      sample: []
+    added:
+      description: The assignments this run created on the target (would create, in check mode), as RV(added).
+      returned: always
+      type: list
+      elements: dict
+      sample: []
+    removed:
+      description: The assignments this run removed from the target (would remove, in check mode), as RV(removed).
+      returned: always
+      type: list
+      elements: dict
+      sample: []
+    diff:
+      description:
+        - C(before) and C(after) of the target's scope, the managed assignments there one line each (role, assignee
+          and object id), keyed by scope, as the list form's diff. Empty when the target failed before its
+          assignments were read.
+      returned: always
+      type: dict
+      sample:
+        before:
+          /subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins: []
+        after:
+          /subscriptions/5ab5c000-0000-4000-8000-000000000001/resourceGroups/rg-twins/providers/Microsoft.DigitalTwins/digitalTwinsInstances/factory-twins:
+            - "Azure Digital Twins Data Owner: alice@contoso.com (0e000000-0000-4000-8000-00000000a11c)"
 """
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils import _access
+from ansible_collections.twinops.digital_twins.plugins.module_utils import _access, _access_targets
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
     TARGET_OPTIONS,
     Desired,
@@ -435,6 +613,7 @@ ARGUMENT_SPEC = dict(
     role=dict(type="str", default="Azure Digital Twins Data Owner"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     assignments=dict(type="list", elements="dict", options=_access.ITEM_OPTIONS),
+    targets=dict(type="list", elements="dict", options=_access_targets.TARGET_OPTIONS),
     exclusive=dict(type="bool", default=False),
     verify=dict(type="bool", default=True),
     verify_timeout=dict(type="int", default=60),
@@ -449,9 +628,10 @@ def check_options(params):
         raise DigitalTwinsError("principal_wait_timeout must be 0 or more seconds.")
     if params["verify_timeout"] < 0:
         raise DigitalTwinsError("verify_timeout must be 0 or more seconds.")
-    if params["assignments"] is None:
+    if params["assignments"] is None and params["targets"] is None:
         if params["exclusive"]:
-            raise DigitalTwinsError("exclusive needs the list form: declare the whole set in assignments.")
+            raise DigitalTwinsError("exclusive needs the list form: declare the whole set in assignments (or in "
+                                    "targets).")
         if params["resource_group"] and not params["instance"]:
             raise DigitalTwinsError("resource_group goes with instance; for the resource group itself use scope.")
 
@@ -546,25 +726,41 @@ def run_single(module):
     module.exit_json(**result)
 
 
-def run_list(module):
-    """A declared set of assignments over one or many scopes (see _access.converge)."""
+def list_context(module):
+    """What _access needs from the module: clients, resolvers and how to warn."""
     directory = GraphDirectory(module.session)
-    context = _access.Context(
+    return _access.Context(
         authorization=lambda: module.client("authorization"), digitaltwins=lambda: module.client("digitaltwins"),
         subscription_id=module.session.subscription_id, check_mode=module.check_mode, warn=module.warn,
         resolve_role=resolve_role, resolve_many=lambda values: resolve_many(values, directory),
         known_ids=lambda ids: known_object_ids(ids, directory),
         caller=lambda: caller_label(module.params, module.session.method))
-    result = _access.converge(context, module.params)
+
+
+def run_list(module):
+    """A declared set of assignments over one or many scopes (see _access.converge)."""
+    result = _access.converge(list_context(module), module.params)
     if not module.diff_mode:
         result.pop("diff")
+    module.exit_json(**result)
+
+
+def run_targets(module):
+    """Many scopes, one declared set each, each converging or failing on its own (see _access_targets)."""
+    result, failed = _access_targets.converge_targets(list_context(module), module.params)
+    if not module.diff_mode:
+        result.pop("diff")
+    if failed:
+        module.fail_json(_access_targets.failure_message(failed, len(result["targets"])), **result)
     module.exit_json(**result)
 
 
 def run_module(module):
     # Everything the user gave is checked before the first request.
     check_options(module.params)
-    if module.params["assignments"] is not None:
+    if module.params["targets"] is not None:
+        run_targets(module)
+    elif module.params["assignments"] is not None:
         run_list(module)
     else:
         run_single(module)
@@ -575,8 +771,12 @@ def main():
         argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=[["scope", "instance"], ["scope", "resource_group"], ["assignee", "assignee_object_id"],
                             ["assignee", "principal_type"], ["assignments", "assignee"],
-                            ["assignments", "assignee_object_id"], ["assignments", "principal_type"]],
-        required_one_of=[["scope", "instance", "assignments"], ["assignee", "assignee_object_id", "assignments"]],
+                            ["assignments", "assignee_object_id"], ["assignments", "principal_type"],
+                            ["targets", "assignments"], ["targets", "assignee"], ["targets", "assignee_object_id"],
+                            ["targets", "principal_type"], ["targets", "scope"], ["targets", "instance"],
+                            ["targets", "resource_group"]],
+        required_one_of=[["scope", "instance", "assignments", "targets"],
+                         ["assignee", "assignee_object_id", "assignments", "targets"]],
         required_by=dict(instance=["resource_group"]),
     )
     module.run(run_module)

@@ -31,7 +31,8 @@ options:
   location:
     description:
       - Azure region of the group, such as V(westus2) or V(West Europe) (compared lower-case without spaces).
-      - Required to create the group. It cannot be changed afterwards; a different value is an error.
+      - Required to create the group. It cannot be changed afterwards; a different value is an error, unless
+        O(match_location=false).
       - Before a create (in check mode too) the region is checked against the regions the C(Microsoft.Resources) resource
         provider lists for resource groups; a region it does not list fails with those regions and nothing is written. A
         caller that may not read the provider leaves the check to Azure.
@@ -68,11 +69,26 @@ options:
     type: list
     elements: str
     default: []
+  match_location:
+    description:
+      - With V(true), an existing group must be in O(location); a group in another region fails (C(LocationIsCreateOnly))
+        and nothing is written.
+      - With V(false), O(location) is only used to create the group. An existing group in any region is converged (its
+        tags) where it is; RV(resource_group.location) and the diff show its real region.
+      - For example many hosts of a fleet that share one group while their instances are in different regions.
+    type: bool
+    default: true
   resource_groups:
     description:
       - The list form. Each item is a dict with the options of one group, as in the single form - C(name) (required),
-        C(location), C(tags), C(purge_tags), C(state), C(force), C(delete_resources) - validated item by item.
-        C(purge_tags), C(state) and C(force) default to O(purge_tags), O(state) and O(force).
+        C(location), C(tags), C(purge_tags), C(state), C(force), C(delete_resources), C(match_location) - validated item
+        by item. C(purge_tags), C(state), C(force) and C(match_location) default to O(purge_tags), O(state), O(force)
+        and O(match_location).
+      - Several items may name the same group (compared case-insensitively), as the hosts of a fleet that share one
+        group do. When they declare the same C(state), C(tags), C(purge_tags), C(force), C(match_location) and - with
+        C(match_location=true) - C(location), the group is converged once and each of them gets the same result; the
+        first C(location) given creates the group, and their C(delete_resources) are merged. When they differ, each
+        of them fails naming the items and the options that differ, and nothing is sent for that group.
       - All items are converged in one process - the groups are read with one list request, the regions with one read
         of the resource provider - and deletions are sent without waiting, then waited for together (one list request
         per poll). O(wait) and O(wait_timeout) apply to the whole batch.
@@ -244,6 +260,7 @@ ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
     force=dict(type="bool", default=False),
     delete_resources=dict(type="list", elements="str", default=[]),
+    match_location=dict(type="bool", default=True),
     resource_groups=dict(type="list", elements="dict"),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=600),
@@ -251,7 +268,7 @@ ARGUMENT_SPEC = dict(
 
 
 # The options of one group in resource_groups (validated item by item, so that a bad item fails alone); purge_tags,
-# state and force of an item default to the task's.
+# state, force and match_location of an item default to the task's.
 ITEM_SPEC = dict(
     name=dict(type="str", required=True),
     location=dict(type="str"),
@@ -260,6 +277,7 @@ ITEM_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"]),
     force=dict(type="bool"),
     delete_resources=dict(type="list", elements="str", default=[]),
+    match_location=dict(type="bool"),
 )
 SINGLE_ONLY = ("name", "location", "tags")
 
@@ -276,7 +294,7 @@ def build_item(module, index, raw):
     if not isinstance(raw, dict):
         return GroupItem(index, error=DigitalTwinsError("resource_groups[%d] is not a dict of options." % index))
     raw = {key: value for key, value in raw.items() if value is not None}
-    for key in ("purge_tags", "state", "force"):
+    for key in ("purge_tags", "state", "force", "match_location"):
         raw.setdefault(key, module.params[key])
     checked = ArgumentSpecValidator(ITEM_SPEC).validate(raw)
     if checked.error_messages:
@@ -326,7 +344,8 @@ def run_module(module):
         if params["wait"] and not module.check_mode:
             current = wait_while_deleting(client, name, current, deadline)
         changed, after = ensure_present(client, module.session.subscription_id, name, location, params["tags"],
-                                        params["purge_tags"], current, module.check_mode)
+                                        params["purge_tags"], current, module.check_mode,
+                                        match_location=params["match_location"])
     module.exit_with_state(changed, "resource_group", current, after)
 
 

@@ -133,3 +133,65 @@ def test_duplicate_names_fail_the_later_item(run, groups):
     result = run("dt_instance", check=True, instances=items)
     assert result["failed"] and [i["failed"] for i in result["instances"]] == [False, True]
     assert "declared twice" in result["instances"][1]["msg"]
+
+
+def last_seq(emu):
+    log = emu.requests()
+    return log[-1]["seq"] if log else 0
+
+
+def arm_requests(emu, mark):
+    """The ARM requests after ``mark`` as (method, path without query); sign-in and metadata left out."""
+    return [(entry["method"], entry["path"].split("?")[0]) for entry in emu.requests(since=mark)
+            if "/subscriptions/" in entry["path"].lower()]
+
+
+def test_check_mode_with_a_missing_group_says_so_in_the_item_without_a_warning(run, emu, writes):
+    items = [dict(name="dt-fleet-new-%d" % i, resource_group="rg-fleet-later", location="westus2") for i in range(3)]
+    result = run("dt_instance", check=True, instances=items)
+    assert not result.get("failed"), result.get("msg")
+    assert result["warning_texts"] == [] and "warnings" not in result
+    for item in result["instances"]:
+        assert item["changed"] and not item["failed"] and item["created"] is True
+        assert item["msg"] == ("would be created (resource group 'rg-fleet-later' does not exist yet: an earlier task "
+                               "must create it)")
+    assert writes() == []
+    # the real run fails those items, without a check-mode warning either
+    real = run("dt_instance", instances=items)
+    assert real["failed"] and real["warning_texts"] == []
+    assert all(item["failed"] and item["created"] is False for item in real["instances"])
+    # the single form keeps its warning
+    single = run("dt_instance", check=True, **items[0])
+    assert not single.get("failed") and any("does not exist (yet)" in text for text in single["warning_texts"])
+
+
+def test_created_says_what_this_run_created(run, groups, emu):
+    assert not run("dt_instance", instances=fleet(2)[:1]).get("failed")
+    emu.set_behaviour(instance_name="dt-fleet-02", provisioning_result="Failed")
+    items = fleet(3)
+    predicted = run("dt_instance", check=True, instances=items)
+    applied = run("dt_instance", instances=items)
+    assert [i["created"] for i in predicted["instances"]] == [False, True, True]
+    assert applied["failed"] and [(i["created"], i["failed"]) for i in applied["instances"]] == [
+        (False, False), (True, False), (True, True)]
+    again = run("dt_instance", instances=items)
+    assert [i["created"] for i in again["instances"]] == [False, False, False]
+
+
+# Measured with the emulator's request log: the ARM requests of a no-change run of 20 instances in one group, in a
+# real run and in check mode. One list of the group, nothing per instance; a headroom of one request.
+INSTANCE_LIST_UNCHANGED_REQUESTS = 1
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_twenty_unchanged_instances_cost_one_list_of_their_group(run, emu, check):
+    emu.bulk_instances(count=20, resource_group=RG, name_prefix="dt-fleet-bulk", location="westus2")
+    items = [dict(name="dt-fleet-bulk-%05d" % i, resource_group=RG, location="westus2") for i in range(20)]
+    mark = last_seq(emu)
+    result = run("dt_instance", check=check, instances=items)
+    assert not result.get("failed") and not result["changed"], result.get("msg")
+    assert [i["msg"] for i in result["instances"]] == ["unchanged"] * 20
+    requests = arm_requests(emu, mark)
+    assert len(requests) <= INSTANCE_LIST_UNCHANGED_REQUESTS + 1, requests
+    assert [method for method, _ in requests] == ["GET"] and \
+        requests[0][1].lower().endswith("/resourcegroups/%s/providers/microsoft.digitaltwins/digitaltwinsinstances" % RG)

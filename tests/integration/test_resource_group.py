@@ -55,6 +55,21 @@ def test_location_is_create_only(run, emu, writes):
     assert len(writes()) == mark
 
 
+def test_match_location_false_converges_a_group_in_another_region(run, emu, writes):
+    run("resource_group", name="rg-anywhere", location="westeurope", tags={"a": "1"})
+    mark = len(writes())
+    results = four_runs(run, writes, "resource_group", name="rg-anywhere", location="eastus", match_location=False,
+                        tags={"a": "2"})
+    for result in results:
+        assert result["resource_group"]["location"] == "westeurope" and result["resource_group"]["tags"] == {"a": "2"}
+    assert results[1]["diff"]["before"]["location"] == results[1]["diff"]["after"]["location"] == "westeurope"
+    assert [w["method"] for w in writes()[mark:]] == ["PATCH"]
+    assert emulator_group(emu, "rg-anywhere")["location"] == "westeurope"
+    # location still creates a group that does not exist
+    created = run("resource_group", name="rg-anywhere-2", location="eastus", match_location=False)
+    assert created["changed"] and created["resource_group"]["location"] == "eastus"
+
+
 def test_location_required_to_create(run, emu, writes):
     result = run("resource_group", name="rg-nowhere")
     assert result["failed"] and "location is required to create it" in result["msg"]

@@ -76,3 +76,88 @@ def test_bad_items_fail_alone(run, emu):
 def test_list_and_single_form_are_exclusive(run):
     result = run("resource_group", name="rg-x", resource_groups=[])
     assert result["failed"] and "mutually exclusive" in result["msg"]
+
+
+def requests_since(emu, mark):
+    """The ARM requests of the emulator's log after ``mark`` (sign-in and metadata left out)."""
+    return [entry for entry in emu.requests(since=mark) if "/subscriptions/" in entry["path"].lower()]
+
+
+def last_seq(emu):
+    log = emu.requests()
+    return log[-1]["seq"] if log else 0
+
+
+def test_match_location_false_in_the_list_form(run, emu, writes):
+    assert not run("resource_group", name="rg-list-eu", location="westeurope").get("failed")
+    items = [dict(name="rg-list-eu", location="eastus", tags={"k": "v"}), dict(name="rg-list-us", location="eastus")]
+    before = len(writes())
+    refused = run("resource_group", resource_groups=items)
+    assert refused["failed"] and refused["resource_groups"][0]["failed"]
+    assert "LocationIsCreateOnly" in refused["resource_groups"][0]["msg"]
+    assert [w["method"] for w in writes()[before:]] == ["PUT"]        # rg-list-us only
+    for check in (True, False):
+        result = run("resource_group", check=check, match_location=False, resource_groups=items)
+        assert not result.get("failed"), result["msg"]
+        eu = result["resource_groups"][0]
+        assert eu["msg"] == "updated" and eu["resource_group"]["location"] == "westeurope"
+        assert eu["diff"]["before"]["location"] == eu["diff"]["after"]["location"] == "westeurope"
+    # the item's own match_location overrides the task's
+    result = run("resource_group", match_location=False,
+                 resource_groups=[dict(items[0], location="northeurope", match_location=True)])
+    assert result["failed"] and "is in westeurope; location northeurope was requested" in result["msg"]
+
+
+def test_five_identical_declarations_are_one_put_and_five_results(run, emu, writes):
+    items = [dict(name="rg-list-shared" if i % 2 else "RG-List-Shared", location="westus2", tags={"env": "prod"})
+             for i in range(5)]
+    results = []
+    for check in (True, False, False):
+        before = len(writes())
+        result = run("resource_group", check=check, resource_groups=items)
+        assert not result.get("failed"), result["msg"]
+        assert len(result["resource_groups"]) == 5
+        shared = [{k: v for k, v in item.items() if k != "name"} for item in result["resource_groups"]]
+        assert all(entry == shared[0] for entry in shared)
+        assert [item["name"] for item in result["resource_groups"]] == [item["name"] for item in items]
+        results.append((shared[0], writes()[before:]))
+    (predicted, none), (applied, put), (again, nothing) = results
+    assert none == [] and nothing == [] and [(w["method"], w["status"]) for w in put] == [("PUT", 201)]
+    assert predicted["msg"] == applied["msg"] == "created" and again["msg"] == "unchanged"
+    assert predicted["resource_group"] == applied["resource_group"]
+
+
+def test_different_declarations_of_one_group_fail_alone(run, emu, writes):
+    items = [dict(name="rg-list-conflict", location="westus2", tags={"env": "prod"}),
+             dict(name="rg-list-fine", location="westus2"),
+             dict(name="rg-list-conflict", location="westus2", tags={"env": "prod"}),
+             dict(name="rg-list-conflict", location="westus2", tags={"env": "test"})]
+    before = len(writes())
+    result = run("resource_group", resource_groups=items)
+    assert result["failed"] and result["msg"].startswith("3 of 4 resource groups failed")
+    assert [(i["failed"], i["changed"]) for i in result["resource_groups"]] == [(True, False), (False, True),
+                                                                             (True, False), (True, False)]
+    for index in (0, 2, 3):
+        assert result["resource_groups"][index]["msg"].startswith(
+            "Resource group 'rg-list-conflict' is declared by items 1, 3 and 4 with different tags")
+    assert [w["path"].rsplit("/", 1)[-1].split("?")[0] for w in writes()[before:]] == ["rg-list-fine"]
+    names = {g["name"] for g in emu.state()["resource_groups"]}
+    assert "rg-list-conflict" not in names
+
+
+# Measured with the emulator's request log: the ARM requests of a run. Headroom of one request each.
+GROUP_LIST_UNCHANGED_REQUESTS = 1
+
+
+def test_a_hundred_items_of_one_existing_group_cost_one_list(run, emu):
+    assert not run("resource_group", name="rg-list-fleet", location="westus2", tags={"env": "prod"}).get("failed")
+    items = [dict(name="rg-list-fleet", location=("westus2", "eastus", "westeurope")[i % 3], tags={"env": "prod"})
+             for i in range(100)]
+    for check in (True, False):
+        mark = last_seq(emu)
+        result = run("resource_group", check=check, match_location=False, resource_groups=items)
+        assert not result.get("failed") and not result["changed"], result.get("msg")
+        assert [i["msg"] for i in result["resource_groups"]] == ["unchanged"] * 100
+        arm = requests_since(emu, mark)
+        assert len(arm) <= GROUP_LIST_UNCHANGED_REQUESTS + 1, [(e["method"], e["path"]) for e in arm]
+        assert [(e["method"], e["path"].split("?")[0].rsplit("/", 1)[-1]) for e in arm] == [("GET", "resourcegroups")]

@@ -478,3 +478,45 @@ class TestListForm:
         result = items[0].result()
         assert result["changed"] and result["msg"] == "created" and result["instance"]["provisioning_state"] == "Provisioning"
         assert items[1].result()["failed"] and not items[1].result()["changed"]
+
+    def test_check_mode_says_a_missing_group_in_the_item_not_as_a_warning(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import ensure_many
+        client = FakeDigitalTwinsClient(rg_missing=True, taken=["dt-taken"])
+        items = self.items(request(name="dt1"), request(name="dt-taken"), request(name="dt3", location=None))
+        items.append(self.items(request(name="dt4"))[0])
+        items[3].index, items[3].absent = 3, True
+        ensure_many(client, models, items, True, Deadline(60))
+        first = items[0].result()
+        assert first["msg"] == ("would be created (resource group '%s' does not exist yet: an earlier task must create "
+                                "it)" % RG)
+        assert first["changed"] and not first["failed"] and first["created"] is True
+        # a name taken elsewhere is reported as such, not as the missing group it cannot be read from
+        assert items[1].error.code == "NameNotAvailable" and items[1].result()["created"] is False
+        assert "location is required" in items[2].result()["msg"]
+        assert items[3].result()["msg"] == "unchanged" and not items[3].result()["changed"]
+        assert [c[0] for c in client.calls].count("get") == 0
+
+    def test_a_real_run_fails_the_items_of_a_missing_group(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import ensure_many
+        client = FakeDigitalTwinsClient(rg_missing=True)
+        items = ensure_many(client, models, self.items(request(name="dt1")), False, Deadline(60))
+        assert items[0].error.code == "ResourceGroupNotFound" and items[0].result()["created"] is False
+        assert client.writes() == []
+
+    def test_every_item_says_whether_this_run_created_it(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import ensure_many
+        client = FakeDigitalTwinsClient({"dt1": instance_body(tags={"a": "1"})}, taken=["dt9"])
+        requests = (request(name="dt1", wait=False), request(name="dt2", wait=False), request(name="dt9", wait=False))
+        predicted = ensure_many(client, models, self.items(*requests), True, Deadline(60), wait=False)
+        applied = ensure_many(client, models, self.items(*requests), False, Deadline(60), wait=False)
+        for items in (predicted, applied):
+            assert [item.result()["created"] for item in items] == [False, True, False]
+        again = ensure_many(client, models, self.items(*requests[:2]), False, Deadline(60), wait=False)
+        assert [item.result()["created"] for item in again] == [False, False]
+
+    def test_a_create_that_fails_after_the_put_says_created(self):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import ensure_many
+        client = FakeDigitalTwinsClient(poller_error=azure_exceptions.HttpResponseError(message="boom"))
+        items = ensure_many(client, models, self.items(request(name="dt1", wait=False)), False, Deadline(60), wait=False)
+        result = items[0].result()
+        assert result["failed"] and result["created"] is True

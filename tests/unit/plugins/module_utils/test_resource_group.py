@@ -238,7 +238,7 @@ class TestListForm:
         assert client.calls.count("provider") == 1 and client.calls.count("get") == 0
         assert ("delete", False) in client.calls
 
-    def test_check_mode_sends_no_write_and_duplicates_fail(self):
+    def test_check_mode_sends_no_write_and_same_declarations_merge(self):
         from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import ensure_many
         client = Client({"rg1": group("rg1")})
         items = self.items(dict(name="rg2", location="westus2"), dict(name="RG2", location="westus2"),
@@ -246,5 +246,110 @@ class TestListForm:
         ensure_many(client, SUB, items, True, True, Deadline(60))
         assert client.writes() == []
         assert items[0].result()["resource_group"]["provisioning_state"] == "Succeeded"
-        assert "declared twice" in items[1].result()["msg"]
+        assert items[1].result() == dict(items[0].result(), name="RG2")
         assert items[2].changed and "rg1" in client.groups
+
+
+class TestMatchLocation:
+    def test_false_converges_a_group_in_another_region_where_it_is(self):
+        client = Client({"rg": group("rg", location="westeurope", tags={"a": "1"})})
+        current = to_dict(client.groups["rg"])
+        for check_mode in (True, False):
+            changed, after = ensure_present(client, SUB, "rg", "eastus", {"a": "2"}, True, current, check_mode,
+                                            match_location=False)
+            assert changed and after["location"] == "westeurope" and after["tags"] == {"a": "2"}
+        assert client.writes() == [("update", {"tags": {"a": "2"}})]
+        assert "provider" not in client.calls
+
+    def test_false_uses_location_to_create(self):
+        client = Client()
+        changed, after = ensure_present(client, SUB, "rg", "West Europe", None, True, None, False, match_location=False)
+        assert changed and after["location"] == "westeurope"
+        assert client.writes() == [("create", {"location": "westeurope"})]
+
+    def test_true_still_refuses_another_region(self):
+        client = Client({"rg": group("rg", location="westeurope")})
+        with pytest.raises(DigitalTwinsError) as info:
+            ensure_present(client, SUB, "rg", "eastus", None, True, to_dict(client.groups["rg"]), False)
+        assert info.value.code == "LocationIsCreateOnly" and "match_location=false" in str(info.value)
+        assert client.writes() == []
+
+
+class TestSameGroupInManyItems:
+    items = TestListForm.items
+
+    def run(self, client, items, check_mode=False):
+        from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import ensure_many
+        return ensure_many(client, SUB, items, check_mode, True, Deadline(60), sleep=lambda seconds: None)
+
+    @pytest.mark.parametrize("check_mode", [True, False])
+    def test_identical_items_converge_once_and_share_the_result(self, check_mode):
+        client = Client()
+        declared = [dict(name="rg" if i % 2 else "RG", location="westus2", tags={"env": "prod"}) for i in range(5)]
+        items = self.run(client, self.items(*declared), check_mode)
+        results = [item.result() for item in items]
+        assert client.writes() == ([] if check_mode else [("create", {"location": "westus2", "tags": {"env": "prod"}})])
+        for result in results:
+            assert {k: v for k, v in result.items() if k != "name"} == \
+                {k: v for k, v in results[0].items() if k != "name"}
+        assert results[0]["msg"] == "created" and results[0]["changed"] and not results[0]["failed"]
+        assert client.calls.count("list_groups") == 1 and client.calls.count("provider") == 1
+
+    def test_without_match_location_the_first_location_creates(self):
+        client = Client()
+        declared = [dict(name="rg", match_location=False), dict(name="rg", location="westeurope", match_location=False),
+                    dict(name="rg", location="westus2", match_location=False)]
+        items = self.run(client, self.items(*declared))
+        assert client.writes() == [("create", {"location": "westeurope"})]
+        assert [i.result()["msg"] for i in items] == ["created"] * 3
+        assert {i.result()["resource_group"]["location"] for i in items} == {"westeurope"}
+
+    def test_without_match_location_an_existing_group_anywhere_is_unchanged(self):
+        client = Client({"rg": group("rg", location="westeurope")})
+        declared = [dict(name="rg", location="westus2", match_location=False),
+                    dict(name="rg", location="eastus", match_location=False)]
+        items = self.run(client, self.items(*declared))
+        assert client.writes() == [] and "provider" not in client.calls
+        for item in items:
+            result = item.result()
+            assert result["msg"] == "unchanged" and result["resource_group"]["location"] == "westeurope"
+            assert result["diff"]["before"] == result["diff"]["after"]
+
+    @pytest.mark.parametrize("other, option", [
+        (dict(tags={"env": "test"}), "tags"),
+        (dict(state="absent"), "state"),
+        (dict(location="westeurope"), "location"),
+        (dict(purge_tags=False), "purge_tags"),
+    ])
+    def test_different_declarations_fail_each_item_and_change_nothing_for_that_group(self, other, option):
+        client = Client({"rg": group("rg", tags={"env": "old"})})
+        base = dict(name="rg", location="westus2", tags={"env": "prod"})
+        declared = [base, dict(name="rg-other", location="westus2"), base, dict(base, **other)]
+        items = self.run(client, self.items(*declared))
+        assert client.writes() == [("create", {"location": "westus2"})]     # only rg-other
+        message = "Resource group 'rg' is declared by items 1, 3 and 4 with different %s" % option
+        for index in (0, 2, 3):
+            result = items[index].result()
+            assert result["failed"] and not result["changed"] and result["msg"].startswith(message), result["msg"]
+        assert items[1].result()["msg"] == "created"
+
+    def test_two_items_are_named_as_such(self):
+        client = Client()
+        items = self.run(client, self.items(dict(name="rg", location="westus2", tags={"a": "1"}),
+                                            dict(name="rg", location="westus2", tags={"a": "2"})))
+        assert items[1].result()["msg"].startswith("Resource group 'rg' is declared by items 1 and 2 with different tags")
+
+    def test_options_without_effect_do_not_conflict(self):
+        client = Client({"rg": group("rg")})
+        items = self.run(client, self.items(dict(name="rg", purge_tags=True), dict(name="rg", purge_tags=False),
+                                            dict(name="rg", force=True)))
+        assert [i.result()["msg"] for i in items] == ["unchanged"] * 3
+
+    def test_deletions_merge_delete_resources(self):
+        kept = resource("dt1")
+        other = resource("dt2")
+        client = Client({"rg": group("rg")}, resources=[kept, other])
+        items = self.run(client, self.items(dict(name="rg", state="absent", delete_resources=[kept.id]),
+                                            dict(name="rg", state="absent", delete_resources=[other.id.upper()])))
+        assert [i.result()["msg"] for i in items] == ["deleted", "deleted"]
+        assert [c for c in client.writes() if c[0] == "delete"] == [("delete", False)]
