@@ -582,6 +582,8 @@ class Item:
             "instance": self.after if self.after is not None else (self.current or {}),
             "created": self.created,
         }
+        if request is not None:
+            result["resource_group_exists"] = not self.group_missing
         from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import make_diff
         result["diff"] = make_diff(self.current, result["instance"] if self.error is None else self.current)
         return result
@@ -655,7 +657,6 @@ def _plan(client, models, item, check_mode, locations):
                 return False, found
         else:
             item.verb = "create"
-            item.created = check_mode    # the prediction; a real run sets it once Azure accepted the PUT
             return True, predict_created(request)
     check_location(current, request)
     if has_failed(current):

@@ -255,8 +255,16 @@ instances:
         - V(true) when this task created the instance, a failed item included (its provisioning ended V(Failed), its
           status could not be learnt, or the wait timed out), so that a caller can roll back exactly what the task
           created (see RV(created)). V(false) for every other item, a create that Azure refused included.
-        - In check mode, V(true) for an item a real run would create.
+        - Always V(false) in check mode, which creates nothing (the item's RV(instances[].changed) and
+          RV(instances[].diff) tell a predicted create).
       returned: always
+      type: bool
+      sample: true
+    resource_group_exists:
+      description:
+        - Whether the item's resource group exists (as read by this task). A caller that plans in check mode learns
+          here which groups an earlier step must create.
+      returned: for an item whose input is valid
       type: bool
       sample: true
     instance:
