@@ -57,7 +57,7 @@ class ActionModule(ActionBase):
             result["diff"] = diffs
         if args["publish"]:
             fact = outcome.fact()
-            result["ansible_facts"] = {args["publish"]: fact}
+            result["fact"] = fact
             result["ansible_stats"] = dict(data={args["publish"]: {task_vars["inventory_hostname"]: fact}},
                                            per_host=False, aggregate=True)
         return result

@@ -248,9 +248,12 @@ class GraphDirectory:
                                  timeout=httpx.Timeout(CLIENT_SETTINGS["read_timeout"],
                                                        connect=CLIENT_SETTINGS["connection_timeout"]))
         try:
-            # Tokens go only to the Graph host of this cloud, for this cloud's Graph audience.
+            # Tokens go only to the Graph host of this cloud, for this cloud's Graph audience. Without continuous
+            # access evaluation (pointless for a run of seconds), the Graph token comes from the same token cache and
+            # sign-in session as the ARM one, instead of a second one that discovers the authority again.
             auth = mods["AzureIdentityAuthenticationProvider"](credential, scopes=[cloud.graph_scope],
-                                                               allowed_hosts=[urlsplit(base_url).hostname])
+                                                               allowed_hosts=[urlsplit(base_url).hostname],
+                                                               is_cae_enabled=False)
             adapter = mods["GraphRequestAdapter"](auth, client=mods["GraphClientFactory"].create_with_default_middleware(
                 client=http))
             adapter.base_url = base_url

@@ -49,10 +49,11 @@ options:
     type: str
   publish:
     description:
-      - Name of a fact to set on the host (cacheable, so it reaches a fact cache such as AWX's) and to publish with
-        the job statistics under C(<publish>.<inventory_hostname>), as M(ansible.builtin.set_stats) with
-        C(aggregate=true) does.
-      - "The fact holds: C(name), C(resource_group), C(id), C(location), C(host_name), C(endpoint), C(identity),
+      - Return the host's outcome as RV(fact) and publish it with the job statistics under
+        C(<publish>.<inventory_hostname>), as M(ansible.builtin.set_stats) with C(aggregate=true) does (AWX shows it
+        as the job's artifacts). Set it as a fact with M(ansible.builtin.set_fact) (C(cacheable=true) to reach a fact
+        cache).
+      - "RV(fact) holds: C(name), C(resource_group), C(id), C(location), C(host_name), C(endpoint), C(identity),
         C(public_network_access), C(provisioning_state), C(assignments), C(added_assignments),
         C(removed_assignments) and C(changes) (C(resource_group) and C(instance): created, updated, deleted or
         unchanged)."
@@ -92,6 +93,12 @@ EXAMPLES = r"""
     results:
       - "{{ all_instances }}"
     publish: my_twins
+  register: mine
+
+- name: Keep it as a fact
+  ansible.builtin.set_fact:
+    my_twins: "{{ mine.fact }}"
+    cacheable: true
 """
 
 RETURN = r"""
@@ -107,6 +114,10 @@ instance:
 entries:
   description: The host's latest entry of each kind, keyed by the list it came from.
   returned: always
+  type: dict
+fact:
+  description: The host's outcome, as described for O(publish).
+  returned: when O(publish) is set and the host did not fail
   type: dict
 created_instance:
   description: True when a real run created the host's instance (also one whose provisioning then failed).
