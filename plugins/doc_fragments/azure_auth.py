@@ -93,6 +93,19 @@ options:
       - Certificates of private clouds are trusted through E(REQUESTS_CA_BUNDLE) (and E(SSL_CERT_FILE) for Microsoft Graph).
     type: str
     default: AzureCloud
+  token_cache:
+    description:
+      - Keep the access tokens this task gets in azure-identity's persistent token cache, so that the next tasks of
+        the run (other module processes) reuse them instead of signing in again, as the Azure CLI does with its own
+        cache. Only access tokens are kept, never a secret, certificate or password.
+      - The cache is the OS keyring where azure-identity finds one (macOS keychain, Windows DPAPI), else the file
+        C(~/.IdentityService/twinops.digital_twins.nocae), readable by its owner only (mode 0600). In an execution
+        environment it lives as long as the job's container.
+      - Applies to sign-in with a secret, a certificate, workload identity or a password; the Azure CLI and managed
+        identities have their own token handling.
+      - Falls back to E(TWINOPS_TOKEN_CACHE).
+    type: bool
+    default: false
 requirements:
   - python >= 3.10
   - azure-core >= 1.30.0

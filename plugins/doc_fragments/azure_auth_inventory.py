@@ -96,6 +96,14 @@ options:
     default: AzureCloud
     env:
       - name: AZURE_CLOUD_ENVIRONMENT
+  token_cache:
+    description:
+      - Keep the access tokens in azure-identity's persistent token cache (see the modules' O(token_cache)), so that
+        the modules of the run reuse the inventory's sign-in.
+    type: bool
+    default: false
+    env:
+      - name: TWINOPS_TOKEN_CACHE
 requirements:
   - python >= 3.10
   - azure-identity >= 1.16.1

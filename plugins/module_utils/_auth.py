@@ -34,7 +34,13 @@ AUTH_ARGUMENT_SPEC = dict(
     ad_user=dict(type="str", fallback=(env_fallback, ["AZURE_AD_USER", "AZURE_USERNAME"])),
     password=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_PASSWORD"])),
     cloud_environment=dict(type="str", fallback=(env_fallback, ["AZURE_CLOUD_ENVIRONMENT"]), default="AzureCloud"),
+    token_cache=dict(type="bool", fallback=(env_fallback, ["TWINOPS_TOKEN_CACHE"]), default=False),
 )
+
+# Name of azure-identity's persistent token cache (on Linux ~/.IdentityService/<name>.nocae, mode 0600).
+TOKEN_CACHE_NAME = "twinops.digital_twins"
+# The sign-in methods whose azure-identity credential can keep its tokens in the persistent cache.
+CACHEABLE_METHODS = ("secret", "certificate", "workload_identity", "password")
 
 AUTH_MUTUALLY_EXCLUSIVE = [["secret", "certificate_path", "federated_token_file"]]
 
@@ -180,6 +186,11 @@ def build_credential(params, cloud, method=None):
     method = method or select_method(params)
     identity = _identity()
     common = dict(authority=cloud.authority)
+    if params.get("token_cache") and method in CACHEABLE_METHODS:
+        # One sign-in for the module processes of a run: the tokens (never the secret) go to azure-identity's
+        # persistent cache, in the OS keyring where there is one, else in a file only the user can read.
+        common["cache_persistence_options"] = identity.TokenCachePersistenceOptions(
+            name=TOKEN_CACHE_NAME, allow_unencrypted_storage=True)
     if cloud.custom:
         # Instance discovery asks login.microsoftonline.com about the authority, which a private cloud is not known to.
         common["disable_instance_discovery"] = True

@@ -37,6 +37,20 @@ def test_secret_with_awx_variables_uses_one_token(run, emu):
     assert automation(emu)["secret"] not in json.dumps(result)
 
 
+def test_token_cache_signs_in_once_for_many_tasks(run, emu, tmp_path):
+    """token_cache: the second task (another module process in a real run) reuses the first one's token; the cache
+    holds no secret and only its owner can read it."""
+    env = {"HOME": str(tmp_path)}
+    for _ in range(3):
+        signed_in_ok(run("dt_instance_info", env=env, token_cache=True))
+    assert len(tokens(emu.requests())) == 1
+    cache = tmp_path / ".IdentityService" / "twinops.digital_twins.nocae"
+    assert cache.exists() and cache.stat().st_mode & 0o077 == 0
+    assert automation(emu)["secret"] not in cache.read_text()
+    signed_in_ok(run("dt_instance_info", env=env))  # without the option: its own sign-in
+    assert len(tokens(emu.requests())) == 2
+
+
 def test_secret_with_azure_identity_variables(run, emu):
     env = {"AZURE_SECRET": None, "AZURE_TENANT": None, "AZURE_CLIENT_SECRET": automation(emu)["secret"],
            "AZURE_TENANT_ID": emu.state()["tenant_id"]}

@@ -221,6 +221,17 @@ class TestBuildCredential:
         assert isinstance(build_credential(self.params(), KNOWN_CLOUDS["AzureCloud"], "cli"), identity.AzureCliCredential)
         assert isinstance(build_credential(self.params(), KNOWN_CLOUDS["AzureCloud"], "msi"), identity.ManagedIdentityCredential)
 
+    def test_token_cache_only_when_asked(self):
+        cached = build_credential(self.params(secret="s", token_cache=True), PRIVATE, "secret")
+        options = cached._cache_options  # pylint: disable=protected-access
+        assert options.name == "twinops.digital_twins" and options.allow_unencrypted_storage
+        plain = build_credential(self.params(secret="s", token_cache=False), PRIVATE, "secret")
+        assert plain._cache_options is None  # pylint: disable=protected-access
+
+    def test_token_cache_is_ignored_by_methods_with_their_own(self):
+        assert isinstance(build_credential(self.params(token_cache=True), KNOWN_CLOUDS["AzureCloud"], "msi"),
+                          identity.ManagedIdentityCredential)
+
 
 class TestEveryCombination:
     """Each way the sign-in options can be incomplete or contradictory gives one clear error, checked before any
