@@ -99,7 +99,7 @@ options:
         the run (other module processes) reuse them instead of signing in again, as the Azure CLI does with its own
         cache. Only access tokens are kept, never a secret, certificate or password.
       - The cache is the OS keyring where azure-identity finds one (macOS keychain, Windows DPAPI), else the file
-        C(~/.IdentityService/twinops.digital_twins.nocae), readable by its owner only (mode 0600). In an execution
+        C(~/.IdentityService/twinops.digital_twins.<digest of the sign-in endpoint>.nocae), readable by its owner only (mode 0600). In an execution
         environment it lives as long as the job's container.
       - Applies to sign-in with a secret, a certificate, workload identity or a password; the Azure CLI and managed
         identities have their own token handling.

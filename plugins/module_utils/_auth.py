@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import warnings
@@ -37,7 +38,9 @@ AUTH_ARGUMENT_SPEC = dict(
     token_cache=dict(type="bool", fallback=(env_fallback, ["TWINOPS_TOKEN_CACHE"]), default=False),
 )
 
-# Name of azure-identity's persistent token cache (on Linux ~/.IdentityService/<name>.nocae, mode 0600).
+# Name of azure-identity's persistent token cache (on Linux ~/.IdentityService/<name>.<cloud digest>.nocae, mode
+# 0600). One cache per sign-in endpoint (scheme, host and port): MSAL keys tokens by host alone, so two clouds on one
+# host (private clouds, test endpoints) would otherwise share entries.
 TOKEN_CACHE_NAME = "twinops.digital_twins"
 # The sign-in methods whose azure-identity credential can keep its tokens in the persistent cache.
 CACHEABLE_METHODS = ("secret", "certificate", "workload_identity", "password")
@@ -181,6 +184,12 @@ def validate_auth_params(params):
             raise DigitalTwinsError("%s %s cannot be read by the user running the task." % (option, path))
 
 
+def token_cache_name(authority):
+    """The persistent cache name for a sign-in endpoint."""
+    digest = hashlib.sha256((authority or "").rstrip("/").lower().encode("utf-8")).hexdigest()[:12]
+    return "%s.%s" % (TOKEN_CACHE_NAME, digest)
+
+
 def build_credential(params, cloud, method=None):
     """Return an azure-identity credential for the options in ``params`` on ``cloud``."""
     method = method or select_method(params)
@@ -190,7 +199,7 @@ def build_credential(params, cloud, method=None):
         # One sign-in for the module processes of a run: the tokens (never the secret) go to azure-identity's
         # persistent cache, in the OS keyring where there is one, else in a file only the user can read.
         common["cache_persistence_options"] = identity.TokenCachePersistenceOptions(
-            name=TOKEN_CACHE_NAME, allow_unencrypted_storage=True)
+            name=token_cache_name(cloud.authority), allow_unencrypted_storage=True)
     if cloud.custom:
         # Instance discovery asks login.microsoftonline.com about the authority, which a private cloud is not known to.
         common["disable_instance_discovery"] = True

@@ -325,7 +325,7 @@ BAD_INPUT_CASES = [
     # ---- the setup role --------------------------------------------------------------------------------------------------
     BadInputCase("role-instance-name", "setup_instance_name: -bad-", "role", dict(_ROLE, setup_instance_name="-bad-"), ("-bad-",)),
     BadInputCase("role-no-location", "setup_state=present without setup_location", "role",
-                 {k: v for k, v in _ROLE.items() if k != "setup_location"}, ("setup_location",)),
+                 {k: v for k, v in _ROLE.items() if k != "setup_location"}, ("location is required to create it",)),
     BadInputCase("role-location-not-offered", "setup_location: westus", "role", dict(_ROLE, setup_location="westus"), ("westus",)),
     BadInputCase("role-state-choice", "setup_state: gone", "role", dict(_ROLE, setup_state="gone"), ("setup_state",)),
     BadInputCase("role-exclusive-wrong-type", "setup_exclusive: sometimes", "role", dict(_ROLE, setup_exclusive="sometimes"),

@@ -18,6 +18,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._auth import
     build_credential,
     resolve_subscription,
     select_method,
+    token_cache_name,
     validate_auth_params,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._cloud import KNOWN_CLOUDS, Cloud
@@ -224,7 +225,9 @@ class TestBuildCredential:
     def test_token_cache_only_when_asked(self):
         cached = build_credential(self.params(secret="s", token_cache=True), PRIVATE, "secret")
         options = cached._cache_options  # pylint: disable=protected-access
-        assert options.name == "twinops.digital_twins" and options.allow_unencrypted_storage
+        assert options.name.startswith("twinops.digital_twins.") and options.allow_unencrypted_storage
+        assert options.name == token_cache_name("https://login.private.test/")
+        assert token_cache_name("https://127.0.0.1:1000/") != token_cache_name("https://127.0.0.1:2000/")
         plain = build_credential(self.params(secret="s", token_cache=False), PRIVATE, "secret")
         assert plain._cache_options is None  # pylint: disable=protected-access
 
