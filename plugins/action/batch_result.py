@@ -43,14 +43,14 @@ class ActionModule(ActionBase):
 
         result.update(
             changed=outcome.changed,
-            instance=(outcome.entries.get("instances") or {}).get("instance") or {},
-            entries=outcome.entries,
             created_instance=outcome.created_instance and not check_mode,
             created_resource_group=created_resource_group(outcome, check_mode),
         )
         if outcome.failure is not None:
+            # Only what the failure needs (its message, what to roll back): the error line stays readable.
             result.update(failed=True, msg=outcome.failure)
             return result
+        result.update(instance=(outcome.entries.get("instances") or {}).get("instance") or {}, entries=outcome.entries)
         result["msg"] = outcome.summary()
         diffs = outcome.diffs()
         if diffs and self._task.diff:

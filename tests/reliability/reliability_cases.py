@@ -386,13 +386,13 @@ CHECKS = [
     ("lp-no-rights", "Least privilege", "the setup role run by a principal without any role changes nothing and sends no accepted "
      "write"),
     ("lp-contributor", "Least privilege", "the setup role run by a Contributor (may create, may not assign) fails in its "
-     "preflight dry run with a clear message and sends no write request at all"),
+     "dry run with a clear message and sends no write request at all"),
     ("lp-contributor-existing", "Least privilege", "the setup role run by a Contributor on an existing instance, with new tags "
-     "for the group and the instance and public network access disabled: the preflight plans every change, fails at the "
+     "for the group and the instance and public network access disabled: the dry run plans every change, fails at the "
      "role assignments and no write request is sent at all (the request log shows none)"),
     ("lp-contributor-new-group", "Least privilege", "the same in a resource group that does not exist yet (Azure cannot tell the "
-     "permissions there in advance): the role creates the group, fails before creating the instance, deletes the group; no "
-     "instance or role assignment write is sent"),
+     "permissions there in advance): the role creates the group and the instance, the access call refuses before its "
+     "first write, and the host's rollback deletes the instance and the group; no role assignment write is sent"),
 ] + [
     # ---- instance and resource group ---------------------------------------------------------------------------------
     ("rollback-failed-instance", "Rollback", "an instance whose create ends Failed, in a group made for it: the failed result "

@@ -149,7 +149,8 @@ def test_rightless_principal_changes_nothing(emu, run, run_playbook, recorder, r
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
 
 
-PLAN_ACCESS_TASK = "Plan the role assignments on instance dt-lp-new"
+# The per-host check that ends the role's dry run: a host whose plan failed stops there, before any write.
+PLAN_CHECK_TASK = "Check each host's plan"
 CONTRIBUTOR_WORDS = ("lacks Microsoft.Authorization/roleAssignments/write", "Owner, User Access Administrator or Role Based "
                      "Access Control Administrator", "Contributor is not enough")
 
@@ -170,7 +171,7 @@ def test_contributor_fails_in_the_dry_run(emu, run, run_playbook, recorder):
     problems, result, writes = _role_by(emu, run, run_playbook, seeded_caller(emu, "limited"), new_group=False)
     message = playbook_failure_message(result.stdout)
     problems += ["message lacks %r: %s" % (w, message[:300]) for w in CONTRIBUTOR_WORDS if w not in message]
-    if _failed_task(result.stdout) != PLAN_ACCESS_TASK:
+    if _failed_task(result.stdout) != PLAN_CHECK_TASK:
         problems.append("failed at task %r, not in the preflight dry run" % _failed_task(result.stdout))
     if writes:
         problems.append("write requests sent: %s" % ["%s %s %s" % (w["method"], w["path"], w["status"]) for w in writes])
@@ -195,7 +196,7 @@ def test_contributor_on_an_existing_instance_changes_nothing_at_all(emu, run, ru
     message = playbook_failure_message(result.stdout)
     problems += ["message lacks %r: %s" % (w, message[:300]) for w in CONTRIBUTOR_WORDS + ("Nothing was changed",)
                  if w not in message]
-    if _failed_task(result.stdout) != PLAN_ACCESS_TASK.replace("dt-lp-new", INST0):
+    if _failed_task(result.stdout) != PLAN_CHECK_TASK:
         problems.append("failed at task %r, not in the preflight" % _failed_task(result.stdout))
     if writes:
         problems.append("write requests sent: %s" % ["%s %s %s" % (w["method"], w["path"], w["status"]) for w in writes])
@@ -205,17 +206,19 @@ def test_contributor_on_an_existing_instance_changes_nothing_at_all(emu, run, ru
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
 
 
-def test_contributor_in_a_new_group_never_creates_the_instance(emu, run, run_playbook, recorder):
-    """A group that does not exist cannot be checked in advance (no permissions operation above it): the role checks
-    right after creating it, fails before the instance, and its rollback deletes the group."""
+def test_contributor_in_a_new_group_is_stopped_before_any_assignment_and_rolled_back(emu, run, run_playbook, recorder):
+    """A group that does not exist cannot be checked in advance (no permissions operation above it): the access call
+    checks before its first write, once the group and instance exist, and the host's rollback deletes both."""
     problems, result, writes = _role_by(emu, run, run_playbook, seeded_caller(emu, "limited"), new_group=True)
     message = playbook_failure_message(result.stdout)
-    problems += ["message lacks %r: %s" % (w, message[:300]) for w in CONTRIBUTOR_WORDS + ("Rolled back",) if w not in message]
-    if "Check that the caller may assign roles in the new resource group" not in message:
-        problems.append("not stopped by the check after the group was created: %s" % message[:300])
+    problems += ["message lacks %r: %s" % (w, message[:300]) for w in CONTRIBUTOR_WORDS + (
+        "This run had created instance dt-lp-new and resource group %s" % RG,
+        "Rolled back: deleted instance dt-lp-new", "Rolled back: deleted resource group %s" % RG) if w not in message]
     sent = [(w["method"], w["path"].rsplit("/", 2)[-2].lower()) for w in writes]
-    if sent != [("PUT", "resourcegroups"), ("DELETE", "resourcegroups")]:
+    expected = [("PUT", "resourcegroups"), ("PUT", "digitaltwinsinstances"), ("DELETE", "digitaltwinsinstances"),
+                ("DELETE", "resourcegroups")]
+    if sent != expected:
         shown = ["%s %s %s" % (w["method"], w["path"], w["status"]) for w in writes]
-        problems.append("writes other than the group and its rollback: %s" % shown)
+        problems.append("writes other than the group, the instance and their rollback: %s" % shown)
     _record(recorder, "lp-contributor-new-group", problems)
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
