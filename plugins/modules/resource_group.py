@@ -245,6 +245,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._module impo
 from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import (
     GroupItem,
     ensure_absent,
+    item_numbers,
     ensure_many,
     ensure_present,
     read_group,
@@ -307,6 +308,18 @@ def build_item(module, index, raw):
     return GroupItem(index, options=options)
 
 
+def failure_summary(failed):
+    """The failed items, those naming the same group with the same error said once with their item numbers."""
+    outcomes = {}
+    for item, result in failed:
+        outcomes.setdefault((item.label.lower(), result["msg"]), []).append(item)
+    parts = []
+    for (label, message), members in outcomes.items():
+        numbers = " (%s)" % item_numbers([item.index for item in members]) if len(members) > 1 else ""
+        parts.append("%s%s: %s" % (members[0].label, numbers, message))
+    return "; ".join(parts)
+
+
 def run_list(module, deadline):
     """The list form: every item converged together; the task fails (with every item's result) if any item failed."""
     items = [build_item(module, index, raw) for index, raw in enumerate(module.params["resource_groups"])]
@@ -320,9 +333,8 @@ def run_list(module, deadline):
                          for item, result in zip(items, results) if result["changed"]]
     failed = [(item, result) for item, result in zip(items, results) if result["failed"]]
     if failed:
-        raise DigitalTwinsError("%d of %d resource groups failed: %s" % (
-            len(failed), len(items), "; ".join("%s: %s" % (item.label, result["msg"]) for item, result in failed)),
-            code="ItemsFailed", result=dict(changed=changed, resource_groups=results, **extra))
+        raise DigitalTwinsError("%d of %d resource groups failed: %s" % (len(failed), len(items), failure_summary(failed)),
+                                code="ItemsFailed", result=dict(changed=changed, resource_groups=results, **extra))
     module.exit_json(changed=changed, resource_groups=results, **extra)
 
 

@@ -140,6 +140,8 @@ def test_different_declarations_of_one_group_fail_alone(run, emu, writes):
     for index in (0, 2, 3):
         assert result["resource_groups"][index]["msg"].startswith(
             "Resource group 'rg-list-conflict' is declared by items 1, 3 and 4 with different tags")
+    # the task's message says the shared error once, with the item numbers
+    assert result["msg"].count("resource group 'rg-list-conflict' (items 1, 3 and 4): Resource group") == 1
     assert [w["path"].rsplit("/", 1)[-1].split("?")[0] for w in writes()[before:]] == ["rg-list-fine"]
     names = {g["name"] for g in emu.state()["resource_groups"]}
     assert "rg-list-conflict" not in names
