@@ -157,6 +157,15 @@ EXAMPLES = r"""
       - name: rg-twins-old
         state: absent
 
+- name: One group shared by every host of a fleet, whose instances are in different regions
+  twinops.digital_twins.resource_group:
+    match_location: false   # location only creates the group; where it already is does not matter
+    resource_groups: "{{ ansible_play_hosts | map('extract', hostvars, 'twins_group') | list }}"
+  run_once: true
+  register: fleet_groups
+  # each twins_group is, for example, {name: rg-twins-fleet, location: westeurope, tags: {environment: production}};
+  # the items that name the same group are converged once and each gets that one result
+
 - name: Delete the group and everything in it
   twinops.digital_twins.resource_group:
     name: rg-twins-scratch
@@ -188,12 +197,17 @@ resource_groups:
       type: bool
       sample: false
     msg:
-      description: V(created), V(updated), V(deleted) or V(unchanged); the error for a failed item.
+      description:
+        - V(created), V(updated), V(deleted) or V(unchanged); the error for a failed item.
+        - Items that name the same group share one outcome, so they have the same C(msg); when they declare it
+          differently, each has the error naming the items and the options that differ.
       returned: always
       type: str
       sample: created
     resource_group:
-      description: The group after the task, as RV(resource_group) of the single form; V({}) when absent.
+      description:
+        - The group after the task, as RV(resource_group) of the single form; V({}) when absent.
+        - With C(match_location=false), C(location) is the group's real region, whatever the item's C(location).
       returned: always
       type: dict
       sample: {}
@@ -220,7 +234,9 @@ resource_group:
       type: str
       sample: rg-twins
     location:
-      description: Region, lower-case without spaces.
+      description:
+        - Region, lower-case without spaces.
+        - The group's real region, also with O(match_location=false) when it differs from O(location).
       returned: when present
       type: str
       sample: westus2
