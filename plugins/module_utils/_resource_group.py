@@ -117,10 +117,8 @@ def ensure_present(client, subscription_id, name, location, tags, purge_tags, cu
     if match_location and location and normalise_location(location) != current["location"]:
         raise DigitalTwinsError(
             "Resource group '%s' is in %s; location %s was requested. The location of a resource group cannot be "
-            "changed: omit location, set it to %s, set match_location=false to use location only to create the group, or use "
-            "another group." % (name, current["location"],
-                                                                             normalise_location(location),
-                                                                             current["location"]),
+            "changed: omit location, set it to %s, set match_location=false to use location only to create the group, "
+            "or use another group." % (name, current["location"], normalise_location(location), current["location"]),
             code="LocationIsCreateOnly")
     wanted = desired_tags(current["tags"], tags, purge_tags)
     validate_result_tags(current["tags"], wanted, "Resource group '%s'" % name)

@@ -345,8 +345,13 @@ def run_list(module, deadline):
     changed = any(result["changed"] for result in results)
     extra = {}
     if module.diff_mode:
-        extra["diff"] = [dict(result["diff"], before_header=item.label, after_header=item.label)
-                         for item, result in zip(items, results) if result["changed"]]
+        # One diff per group: the items that name the same group share its one change.
+        shown = set()
+        extra["diff"] = []
+        for item, result in zip(items, results):
+            if result["changed"] and item.label.lower() not in shown:
+                shown.add(item.label.lower())
+                extra["diff"].append(dict(result["diff"], before_header=item.label, after_header=item.label))
     failed = [(item, result) for item, result in zip(items, results) if result["failed"]]
     if failed:
         raise DigitalTwinsError("%d of %d resource groups failed: %s" % (len(failed), len(items), failure_summary(failed)),
