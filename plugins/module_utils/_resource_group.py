@@ -117,10 +117,8 @@ def ensure_present(client, subscription_id, name, location, tags, purge_tags, cu
     if match_location and location and normalise_location(location) != current["location"]:
         raise DigitalTwinsError(
             "Resource group '%s' is in %s; location %s was requested. The location of a resource group cannot be "
-            "changed: omit location, set it to %s, set match_location=false to use location only to create the group, or use "
-            "another group." % (name, current["location"],
-                                                                             normalise_location(location),
-                                                                             current["location"]),
+            "changed: omit location, set it to %s, set match_location=false to use location only to create the group, "
+            "or use another group." % (name, current["location"], normalise_location(location), current["location"]),
             code="LocationIsCreateOnly")
     wanted = desired_tags(current["tags"], tags, purge_tags)
     validate_result_tags(current["tags"], wanted, "Resource group '%s'" % name)
@@ -270,7 +268,7 @@ def _desired(options):
     }
 
 
-def _numbers(indexes):
+def item_numbers(indexes):
     """1-based item numbers, runs of three or more shortened: [0, 1, 2, 4, 5] gives items 1-3, 5 and 6."""
     runs = []
     for number in sorted(index + 1 for index in indexes):
@@ -304,7 +302,7 @@ def _merge_declarations(valid):
         if differing:
             error = DigitalTwinsError(
                 "Resource group '%s' is declared by %s with different %s; nothing was changed for it. Declare it the "
-                "same way in every item." % (members[0].name, _numbers([item.index for item in members]),
+                "same way in every item." % (members[0].name, item_numbers([item.index for item in members]),
                                              " and ".join(differing)), code="ConflictingItems")
             for item in members:
                 item.error = error

@@ -180,6 +180,21 @@ EXAMPLES = r"""
         state: absent
   register: fleet
 
+- name: Converge the instance of every host of a fleet in one task, and roll back what a failed run created
+  block:
+    - name: Converge every host's instance (each host's twins_instance is the dict of one item)
+      twinops.digital_twins.dt_instance:
+        instances: "{{ ansible_play_hosts | map('extract', hostvars, 'twins_instance') | list }}"
+      run_once: true
+      register: fleet_instances
+  rescue:
+    - name: Delete this host's instance if the failed run created it (results are in the order of the items)
+      twinops.digital_twins.dt_instance:
+        name: "{{ twins_instance.name }}"
+        resource_group: "{{ twins_instance.resource_group }}"
+        state: absent
+      when: fleet_instances.instances[ansible_play_hosts.index(inventory_hostname)].created
+
 - name: Use the endpoint
   ansible.builtin.debug:
     msg: "Data plane at {{ twins.instance.endpoint }}, identity {{ twins.instance.identity.principal_id }}"

@@ -157,6 +157,15 @@ EXAMPLES = r"""
       - name: rg-twins-old
         state: absent
 
+- name: One group shared by every host of a fleet, whose instances are in different regions
+  twinops.digital_twins.resource_group:
+    match_location: false   # location only creates the group; where it already is does not matter
+    resource_groups: "{{ ansible_play_hosts | map('extract', hostvars, 'twins_group') | list }}"
+  run_once: true
+  register: fleet_groups
+  # each twins_group is, for example, {name: rg-twins-fleet, location: westeurope, tags: {environment: production}};
+  # the items that name the same group are converged once and each gets that one result
+
 - name: Delete the group and everything in it
   twinops.digital_twins.resource_group:
     name: rg-twins-scratch
@@ -188,12 +197,17 @@ resource_groups:
       type: bool
       sample: false
     msg:
-      description: V(created), V(updated), V(deleted) or V(unchanged); the error for a failed item.
+      description:
+        - V(created), V(updated), V(deleted) or V(unchanged); the error for a failed item.
+        - Items that name the same group share one outcome, so they have the same C(msg); when they declare it
+          differently, each has the error naming the items and the options that differ.
       returned: always
       type: str
       sample: created
     resource_group:
-      description: The group after the task, as RV(resource_group) of the single form; V({}) when absent.
+      description:
+        - The group after the task, as RV(resource_group) of the single form; V({}) when absent.
+        - With C(match_location=false), C(location) is the group's real region, whatever the item's C(location).
       returned: always
       type: dict
       sample: {}
@@ -220,7 +234,9 @@ resource_group:
       type: str
       sample: rg-twins
     location:
-      description: Region, lower-case without spaces.
+      description:
+        - Region, lower-case without spaces.
+        - The group's real region, also with O(match_location=false) when it differs from O(location).
       returned: when present
       type: str
       sample: westus2
@@ -245,6 +261,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._module impo
 from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import (
     GroupItem,
     ensure_absent,
+    item_numbers,
     ensure_many,
     ensure_present,
     read_group,
@@ -307,6 +324,18 @@ def build_item(module, index, raw):
     return GroupItem(index, options=options)
 
 
+def failure_summary(failed):
+    """The failed items, those naming the same group with the same error said once with their item numbers."""
+    outcomes = {}
+    for item, result in failed:
+        outcomes.setdefault((item.label.lower(), result["msg"]), []).append(item)
+    parts = []
+    for (label, message), members in outcomes.items():
+        numbers = " (%s)" % item_numbers([item.index for item in members]) if len(members) > 1 else ""
+        parts.append("%s%s: %s" % (members[0].label, numbers, message))
+    return "; ".join(parts)
+
+
 def run_list(module, deadline):
     """The list form: every item converged together; the task fails (with every item's result) if any item failed."""
     items = [build_item(module, index, raw) for index, raw in enumerate(module.params["resource_groups"])]
@@ -316,13 +345,17 @@ def run_list(module, deadline):
     changed = any(result["changed"] for result in results)
     extra = {}
     if module.diff_mode:
-        extra["diff"] = [dict(result["diff"], before_header=item.label, after_header=item.label)
-                         for item, result in zip(items, results) if result["changed"]]
+        # One diff per group: the items that name the same group share its one change.
+        shown = set()
+        extra["diff"] = []
+        for item, result in zip(items, results):
+            if result["changed"] and item.label.lower() not in shown:
+                shown.add(item.label.lower())
+                extra["diff"].append(dict(result["diff"], before_header=item.label, after_header=item.label))
     failed = [(item, result) for item, result in zip(items, results) if result["failed"]]
     if failed:
-        raise DigitalTwinsError("%d of %d resource groups failed: %s" % (
-            len(failed), len(items), "; ".join("%s: %s" % (item.label, result["msg"]) for item, result in failed)),
-            code="ItemsFailed", result=dict(changed=changed, resource_groups=results, **extra))
+        raise DigitalTwinsError("%d of %d resource groups failed: %s" % (len(failed), len(items), failure_summary(failed)),
+                                code="ItemsFailed", result=dict(changed=changed, resource_groups=results, **extra))
     module.exit_json(changed=changed, resource_groups=results, **extra)
 
 

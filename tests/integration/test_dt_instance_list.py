@@ -193,5 +193,5 @@ def test_twenty_unchanged_instances_cost_one_list_of_their_group(run, emu, check
     assert [i["msg"] for i in result["instances"]] == ["unchanged"] * 20
     requests = arm_requests(emu, mark)
     assert len(requests) <= INSTANCE_LIST_UNCHANGED_REQUESTS + 1, requests
-    assert [method for method, _ in requests] == ["GET"] and \
+    assert [method for method, path in requests] == ["GET"] and \
         requests[0][1].lower().endswith("/resourcegroups/%s/providers/microsoft.digitaltwins/digitaltwinsinstances" % RG)

@@ -111,11 +111,12 @@ def test_match_location_false_in_the_list_form(run, emu, writes):
 def test_five_identical_declarations_are_one_put_and_five_results(run, emu, writes):
     items = [dict(name="rg-list-shared" if i % 2 else "RG-List-Shared", location="westus2", tags={"env": "prod"})
              for i in range(5)]
-    results = []
+    results, diffs = [], []
     for check in (True, False, False):
         before = len(writes())
         result = run("resource_group", check=check, resource_groups=items)
         assert not result.get("failed"), result["msg"]
+        diffs.append(result.get("diff"))
         assert len(result["resource_groups"]) == 5
         shared = [{k: v for k, v in item.items() if k != "name"} for item in result["resource_groups"]]
         assert all(entry == shared[0] for entry in shared)
@@ -125,6 +126,8 @@ def test_five_identical_declarations_are_one_put_and_five_results(run, emu, writ
     assert none == [] and nothing == [] and [(w["method"], w["status"]) for w in put] == [("PUT", 201)]
     assert predicted["msg"] == applied["msg"] == "created" and again["msg"] == "unchanged"
     assert predicted["resource_group"] == applied["resource_group"]
+    # the task's diff shows the group's one change once
+    assert [d["after_header"] for d in diffs[1]] == ["resource group 'RG-List-Shared'"] and diffs[2] == []
 
 
 def test_different_declarations_of_one_group_fail_alone(run, emu, writes):
@@ -135,11 +138,13 @@ def test_different_declarations_of_one_group_fail_alone(run, emu, writes):
     before = len(writes())
     result = run("resource_group", resource_groups=items)
     assert result["failed"] and result["msg"].startswith("3 of 4 resource groups failed")
-    assert [(i["failed"], i["changed"]) for i in result["resource_groups"]] == [(True, False), (False, True),
-                                                                             (True, False), (True, False)]
+    outcome = [(i["failed"], i["changed"]) for i in result["resource_groups"]]
+    assert outcome == [(True, False), (False, True), (True, False), (True, False)]
     for index in (0, 2, 3):
         assert result["resource_groups"][index]["msg"].startswith(
             "Resource group 'rg-list-conflict' is declared by items 1, 3 and 4 with different tags")
+    # the task's message says the shared error once, with the item numbers
+    assert result["msg"].count("resource group 'rg-list-conflict' (items 1, 3 and 4): Resource group") == 1
     assert [w["path"].rsplit("/", 1)[-1].split("?")[0] for w in writes()[before:]] == ["rg-list-fine"]
     names = {g["name"] for g in emu.state()["resource_groups"]}
     assert "rg-list-conflict" not in names
