@@ -152,7 +152,8 @@ def test_check_mode_with_a_missing_group_says_so_in_the_item_without_a_warning(r
     assert not result.get("failed"), result.get("msg")
     assert result["warning_texts"] == [] and "warnings" not in result
     for item in result["instances"]:
-        assert item["changed"] and not item["failed"] and item["created"] is True
+        assert item["changed"] and not item["failed"] and item["created"] is False  # check mode creates nothing
+        assert item["resource_group_exists"] is False
         assert item["msg"] == ("would be created (resource group 'rg-fleet-later' does not exist yet: an earlier task "
                                "must create it)")
     assert writes() == []
@@ -171,7 +172,8 @@ def test_created_says_what_this_run_created(run, groups, emu):
     items = fleet(3)
     predicted = run("dt_instance", check=True, instances=items)
     applied = run("dt_instance", instances=items)
-    assert [i["created"] for i in predicted["instances"]] == [False, True, True]
+    assert [i["created"] for i in predicted["instances"]] == [False, False, False]  # check mode creates nothing
+    assert [i["resource_group_exists"] for i in predicted["instances"]] == [True, True, True]
     assert applied["failed"] and [(i["created"], i["failed"]) for i in applied["instances"]] == [
         (False, False), (True, False), (True, True)]
     again = run("dt_instance", instances=items)
