@@ -726,8 +726,9 @@ def _settled(item, listed):
 
 def wait_by_listing(client, items, deadline, sleep=time.sleep):
     """Wait for every pending item together: one list per resource group with pending items per poll, backing off
-    from 1 s to 10 s; items still pending at the deadline fail with a timeout."""
-    delay = 1.0
+    to one poll every 10 s (from 5 s when an instance is being created, which takes minutes on Azure; from 2 s
+    otherwise); items still pending at the deadline fail with a timeout."""
+    delay = 5.0 if any(item.pending and item.verb == "create" for item in items) else 2.0
     while True:
         pending = [item for item in items if item.pending]
         if not pending:

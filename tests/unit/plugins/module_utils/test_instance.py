@@ -489,7 +489,7 @@ class TestListForm:
         first = items[0].result()
         assert first["msg"] == ("would be created (resource group '%s' does not exist yet: an earlier task must create "
                                 "it)" % RG)
-        assert first["changed"] and not first["failed"] and first["created"] is True
+        assert first["changed"] and not first["failed"] and first["created"] is False  # check mode creates nothing
         # a name taken elsewhere is reported as such, not as the missing group it cannot be read from
         assert items[1].error.code == "NameNotAvailable" and items[1].result()["created"] is False
         assert "location is required" in items[2].result()["msg"]
@@ -509,8 +509,9 @@ class TestListForm:
         requests = (request(name="dt1", wait=False), request(name="dt2", wait=False), request(name="dt9", wait=False))
         predicted = ensure_many(client, models, self.items(*requests), True, Deadline(60), wait=False)
         applied = ensure_many(client, models, self.items(*requests), False, Deadline(60), wait=False)
-        for items in (predicted, applied):
-            assert [item.result()["created"] for item in items] == [False, True, False]
+        assert [item.result()["created"] for item in predicted] == [False, False, False]  # check mode creates nothing
+        assert [item.result()["changed"] for item in predicted] == [False, True, False]
+        assert [item.result()["created"] for item in applied] == [False, True, False]
         again = ensure_many(client, models, self.items(*requests[:2]), False, Deadline(60), wait=False)
         assert [item.result()["created"] for item in again] == [False, False]
 
