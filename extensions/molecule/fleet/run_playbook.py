@@ -36,7 +36,7 @@ DIFF_MARKER = re.compile(r"^(--- before|\+\+\+ after|@@ )")
 
 def _failure_message(line):
     """The msg of the JSON result on a fatal/failed line, or the line itself."""
-    _, _, payload = line.partition("=> ")
+    payload = line.partition("=> ")[2]
     try:
         result = json.loads(payload)
     except ValueError:
