@@ -10,6 +10,8 @@ collection path and PATH. Checks the job status, the facts the role publishes wi
 the job's artifacts and passes on in workflows), the fact it leaves in the job's fact cache (what AWX's "Enable Fact
 Storage" saves with the host), that a project holding only a playbook that imports ``twinops.digital_twins.setup``
 by its FQCN works as well (the second job), and that the secret shows up in no job event, not in stdout and not in the fact cache.
+The last job runs playbooks/fleet.yml over an inventory of three instances: every host's fact is in the artifacts
+and in the fact cache under that host.
 """
 
 from __future__ import annotations
@@ -74,14 +76,21 @@ def awx_job(emu, tmp_path, monkeypatch):
     (private_data_dir / "inventory" / "hosts").write_text("localhost ansible_connection=local\n")
     runs = []
 
-    def _run(cmdline=None, ident="job-1", project_dir=ROOT, playbook="playbooks/setup.yml"):
+    def _run(cmdline=None, ident="job-1", project_dir=ROOT, playbook="playbooks/setup.yml", inventory=None,
+             extravars=None):
+        """``inventory``: the job's inventory as a dict (AWX hands the job one with its hosts and their variables);
+        the default is the localhost of a job template running playbooks/setup.yml."""
+        inventory_file = private_data_dir / "inventory" / "hosts"
+        if inventory is not None:
+            inventory_file = private_data_dir / "inventory" / ("%s.json" % ident)
+            inventory_file.write_text(json.dumps(inventory))
         runner = ansible_runner.run(
             private_data_dir=str(private_data_dir),
             project_dir=str(project_dir),
             playbook=playbook,
-            inventory=str(private_data_dir / "inventory" / "hosts"),
+            inventory=str(inventory_file),
             envvars=envvars,
-            extravars=dict(JOB_TEMPLATE_EXTRA_VARS),
+            extravars=dict(JOB_TEMPLATE_EXTRA_VARS if extravars is None else extravars),
             cmdline=cmdline,
             ident=ident,
             verbosity=3,  # AWX "3 (Debug)": module arguments are in the job events
@@ -235,4 +244,60 @@ def test_second_job_changes_nothing(emu, awx_job, tmp_path):
     published = _artifact_data(runner)["twinops_digital_twins"]["localhost"]
     assert published["endpoint"] == "https://awx-job-twins.api.weu.digitaltwins.azure.net"
     assert _fact_cache(runner)["twinops_digital_twins"]["host_name"] == "awx-job-twins.api.weu.digitaltwins.azure.net"
+    _assert_no_secret(runner, secret)
+
+
+# A job template running playbooks/fleet.yml over an inventory of three instances in three regions: the per-host
+# settings come with the inventory, the shared ones are the job template's extra vars.
+FLEET_INVENTORY = {
+    "digital_twins": {
+        "hosts": {
+            "awx-fleet-weu": {"setup_location": "westeurope", "setup_resource_group": "rg-awx-fleet-weu",
+                              "setup_data_owners": ["carol@contoso.com"]},
+            "awx-fleet-wus2": {"setup_location": "westus2", "setup_resource_group": "rg-awx-fleet-wus2",
+                               "setup_data_owners": ["alice@contoso.com", "bob@outlook.com"]},
+            "awx-fleet-jpe": {"setup_location": "japaneast", "setup_resource_group": "rg-awx-fleet-jpe",
+                              "setup_data_owners": ["alice@contoso.com"]},
+        },
+        "vars": {"ansible_connection": "local", "setup_instance_name": "{{ inventory_hostname }}"},
+    },
+}
+FLEET_EXTRA_VARS = {"setup_data_readers": ["dt-operators"], "setup_exclusive": True}
+FLEET_HOST_CODES = {"westeurope": "weu", "westus2": "wus2", "japaneast": "jpe"}
+SEED_USERS = {"alice@contoso.com": "alice", "bob@outlook.com": "bob_guest", "carol@contoso.com": "carol"}
+
+
+def test_fleet_job_publishes_every_hosts_fact(emu, awx_job):
+    """Each host of a fleet job has its own fact, in the job's artifacts (set_stats) and in the fact cache."""
+    run, secret = awx_job
+    runner = run(ident="fleet-1", playbook="playbooks/fleet.yml", inventory=FLEET_INVENTORY,
+                 extravars=FLEET_EXTRA_VARS, cmdline="--forks 5")
+    assert runner.status == "successful", runner.stdout.read()[-4000:]
+    hosts = FLEET_INVENTORY["digital_twins"]["hosts"]
+    assert runner.stats["failures"] == {}, runner.stats
+    assert sorted(runner.stats["changed"]) == sorted(hosts), runner.stats
+
+    published = _artifact_data(runner)["twinops_digital_twins"]
+    assert sorted(published) == sorted(hosts)
+    state = emu.state()
+    assert sorted(i["name"] for i in state["instances"]) == sorted(hosts)
+    for host, host_vars in hosts.items():
+        fact = published[host]
+        host_name = "%s.api.%s.digitaltwins.azure.net" % (host, FLEET_HOST_CODES[host_vars["setup_location"]])
+        assert fact["name"] == host
+        assert fact["resource_group"] == host_vars["setup_resource_group"]
+        assert fact["location"] == host_vars["setup_location"]
+        assert fact["host_name"] == host_name
+        assert fact["endpoint"] == "https://" + host_name
+        granted = {(a["principal_id"], a["role_definition_id"].rsplit("/", 1)[-1]) for a in fact["assignments"]}
+        expected = {(_seed_id(emu, "users", SEED_USERS[owner]), DATA_OWNER) for owner in host_vars["setup_data_owners"]}
+        expected.add((_seed_id(emu, "groups", "dt_operators"), DATA_READER))
+        assert granted == expected, host
+        # The instance really has these assignments.
+        on_instance = {(a["properties"]["principalId"], a["properties"]["roleDefinitionId"].rsplit("/", 1)[-1])
+                       for a in state["role_assignments"] if a["id"].lower().startswith(fact["id"].lower() + "/")}
+        assert on_instance == granted, host
+        # The host's fact is in the fact cache under that host, equal to what the job published for it.
+        cached = _fact_cache(runner, host)["twinops_digital_twins"]
+        assert cached == json.loads(json.dumps(fact)), (host, cached, fact)
     _assert_no_secret(runner, secret)
