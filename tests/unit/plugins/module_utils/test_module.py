@@ -25,7 +25,9 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._module impo
 )
 
 COLLECTION = Path(_module.__file__).resolve().parents[2]
-MODULES = sorted(path.stem for path in (COLLECTION / "plugins" / "modules").glob("*.py") if path.stem != "__init__")
+# The Azure modules; batch_result is a controller-side action (no Azure call, no requirement).
+MODULES = sorted(path.stem for path in (COLLECTION / "plugins" / "modules").glob("*.py")
+                 if path.stem not in ("__init__", "batch_result"))
 
 
 def requirements_txt():
