@@ -727,6 +727,7 @@ def confirm_instances(dt_client, plans, check_mode, warn, fail=None, subscriptio
         for plan in group_plans:
             if parse_scope(plan.target.scope).resources[0][1].lower() in names:
                 continue
+            plan.exists = False
             if not check_mode:
                 missing = missing_error(plan.target.scope)
                 missing.message += " Nothing was changed."
@@ -734,7 +735,6 @@ def confirm_instances(dt_client, plans, check_mode, warn, fail=None, subscriptio
                     raise missing
                 fail(plan, missing)
                 continue
-            plan.exists = False
             if warn:
                 warn(assumes_created_warning(plan.target))
 

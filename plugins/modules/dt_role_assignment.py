@@ -752,7 +752,8 @@ def run_targets(module):
         result.pop("diff")
     if failed:
         module.fail_json(_access_targets.failure_message(failed, len(result["targets"])), **result)
-    module.exit_json(**result)
+    else:
+        module.exit_json(**result)
 
 
 def run_module(module):

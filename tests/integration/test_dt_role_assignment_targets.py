@@ -181,6 +181,7 @@ def test_a_missing_instance_fails_alone_in_a_real_run(emu, run, fleet, mark):
     assert result["failed"] is True
     entries = by_instance(result)
     assert entries["tg-99999"]["failed"] is True and entries["tg-99999"]["changed"] is False
+    assert entries["tg-99999"]["instance_exists"] is False
     assert "'tg-99999' does not exist" in entries["tg-99999"]["msg"]
     assert entries["tg-99999"]["msg"].endswith("Nothing was changed. (code: ResourceNotFound, HTTP 404)")
     assert result["msg"].startswith("1 of 3 targets failed: instance 'tg-99999' (resource group '%s'): " % RG)
