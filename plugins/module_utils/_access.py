@@ -12,17 +12,24 @@ One call converges the access of one or many scopes (instances or any scope):
 1. every item is validated before the first request (``parse_items``); a bad item fails the task, naming it;
 2. roles resolve once per distinct value and scope, assignees once per distinct value (the directory lookups run
    concurrently in one Graph session);
-3. the assignments that apply at each scope are listed once (``atScope()``);
+3. the assignments that apply at each scope are listed once (``atScope()``); an instance scope without assignments of
+   its own that gets some is confirmed to exist, with one list of instances per resource group;
 4. the plan: what to add, what to remove (``state: absent`` items, and with ``exclusive`` the direct assignments of a
    managed role whose (principal, role) the call does not declare); managed roles at a scope are the roles the call
    declares there plus the Azure Digital Twins data roles;
-5. the caller's permissions are checked at each scope that changes, before any write;
+5. the caller's permissions are checked at each scope that changes, before any write (each scope read once per call);
 6. writes run concurrently in a bounded pool (azure-core honours ``Retry-After`` on throttling);
 7. the module reads back until every declared assignment is visible and every removed one gone, for at most
    ``verify_timeout`` seconds, and otherwise fails with the list of what is missing, as the user wrote it.
 
 In check mode, a scope whose instance (or resource group) does not exist yet holds nothing: every declared
 assignment is predicted as added, with a warning that the prediction assumes an earlier task creates the instance.
+
+The guest and Owner-without-data-role warnings are given only for assignments the call adds (would add, in check
+mode), once per principal, so that a converged declaration runs silently.
+
+Steps 3 to 7 are ``converge_plans``, shared with the targets form (``_access_targets``), which runs them with failures
+kept per scope (``isolate``) instead of raised.
 """
 
 from __future__ import annotations
@@ -666,13 +673,16 @@ def converge_plans(context, client, plans, params, isolate=False):
     confirm_instances(context.digitaltwins, live(), context.check_mode, warn_missing, fail=fail,
                       subscription_id=context.subscription_id, always=isolate)
     if params["check_permissions"]:
-        memo = {}
+        memo, unreadable = {}, []
         for plan in live():
             try:
                 check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode,
-                                  context.warn, memo=memo, parent_first=isolate)
+                                  unreadable.append, memo=memo, parent_first=isolate)
             except DigitalTwinsError as err:
                 fail(plan, err)
+        if unreadable:  # one read failed for many scopes: say it once
+            context.warn(unreadable[0] if len(unreadable) == 1 else "%s The same holds for %d other scopes of this "
+                         "task." % (unreadable[0], len(unreadable) - 1))
     if any(item.lookup for plan in plans for item in plan.items):  # the directory is read anyway
         for warning in unknown_object_ids(live(), context.known_ids):
             context.warn(warning)

@@ -318,3 +318,15 @@ def test_the_list_form_warns_only_for_what_it_adds():
     params["assignments"][0]["instance"] = "dt2"
     result = access.converge(harness.context, params)
     assert result["changed"] is True and harness.warnings == ["bob@outlook.com is a guest."]
+
+
+def test_permissions_that_cannot_be_read_are_warned_about_once_in_check_mode():
+    harness = Harness(check_mode=True, permissions=dict(
+        [(RG.lower(), http_error(403, "AuthorizationFailed"))]
+        + [(scope(name).lower(), http_error(403, "AuthorizationFailed")) for name in ("dt1", "dt2", "dt3")]))
+    result, failed = harness.run([entry(name, dict(assignee="alice@contoso.com")) for name in ("dt1", "dt2", "dt3")],
+                                 check_permissions=True)
+    assert not failed and result["changed"] is True
+    assert len(harness.warnings) == 1, harness.warnings
+    assert "could not be read" in harness.warnings[0]
+    assert harness.warnings[0].endswith("The same holds for 2 other scopes of this task.")
