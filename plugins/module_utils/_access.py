@@ -252,9 +252,9 @@ def check_consistent(items, failed=_raise):
     for item in items:
         earlier = states.setdefault(item.key, item)
         if earlier.state != item.state:
-            failed(item, DigitalTwinsError("assignments[%d] and assignments[%d] declare %s on %s both present and "
-                                           "absent. Nothing was changed." % (earlier.index, item.index, item.label,
-                                                                            item.target.label)))
+            message = ("assignments[%d] and assignments[%d] declare %s on %s both present and absent. Nothing was "
+                       "changed." % (earlier.index, item.index, item.label, item.target.label))
+            failed(item, DigitalTwinsError(message))
 
 
 def principal_warnings(plans, seen=None):

@@ -172,7 +172,7 @@ options:
         resolve, whose instance does not exist (in a real run), whose permission pre-check refuses, whose write fails
         or whose read-back times out is reported with RV(targets[].failed=true) and its own RV(targets[].msg); every
         other target converges. The task then fails at the end, with every target's result in RV(targets).
-      - Two targets that name the same scope are refused: the later one fails.
+      - Two targets that name the same scope are refused; the later one fails.
       - Every target is validated before the first request. A target that is not valid sends nothing; a call whose
         targets are all invalid sends no request at all.
       - The work is shared. Every distinct assignee is looked up once, in one directory session, for all targets;

@@ -120,7 +120,7 @@ class Harness:
         self.context = access.Context(
             authorization=lambda: self.authorization, digitaltwins=lambda: self.twins, subscription_id=SUB,
             check_mode=check_mode, warn=self.warnings.append,
-            resolve_role=lambda value, at, client_factory: resolve_role(value, at, client_factory),
+            resolve_role=resolve_role,
             resolve_many=self.resolve_many, known_ids=lambda ids: None, caller=lambda: "the caller")
 
     def resolve_many(self, values):
