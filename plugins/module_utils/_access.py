@@ -329,6 +329,12 @@ def read_current(client, plan, check_mode, warn):
             warn(assumes_created_warning(plan.target))
 
 
+def reworded(error, message):
+    """A copy of ``error`` with another message (the code, status, request id and hint kept)."""
+    return DigitalTwinsError(message, code=error.code, status=error.status, request_id=error.request_id,
+                             hint=error.hint)
+
+
 def capitalized(text):
     """``text`` with its first letter in upper case (``str.capitalize`` would lower the rest: names, scopes)."""
     return text[:1].upper() + text[1:]
@@ -494,9 +500,12 @@ def verify(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
         raise not_verified(timeout, [gap for plan_gaps in gaps.values() for gap in plan_gaps])
 
 
-def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
+def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic, failed=None):
     """Read back every scope of ``plans`` that changed, each poll listing only the scopes still unverified, until all
-    show what was declared or ``timeout`` is up. Returns {id(plan): [what is missing]} for those that do not."""
+    show what was declared or ``timeout`` is up. Returns {id(plan): [what is missing]} for those that do not.
+
+    A list that fails is raised, or, with ``failed``, given to ``failed(plan, error)`` and that scope is not read again.
+    """
     pending = [plan for plan in plans if plan.add or plan.remove]
     deadline = clock() + max(0, timeout)
     delay = VERIFY_FIRST_DELAY
@@ -504,7 +513,14 @@ def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
     while True:
         still, gaps = [], {}
         for plan in pending:
-            missing = unverified(plan, list_at_scope(client, plan.target.scope))
+            try:
+                listed = list_at_scope(client, plan.target.scope)
+            except DigitalTwinsError as err:
+                if failed is None:
+                    raise
+                failed(plan, err)
+                continue
+            missing = unverified(plan, listed)
             if missing:
                 still.append(plan)
                 gaps[id(plan)] = missing
@@ -700,11 +716,14 @@ def converge_plans(context, client, plans, params, isolate=False):
                 plan.error = write_failure([plan], own)
         if params["verify"]:
             ready = live()
-            gaps = read_back(client, ready, params["verify_timeout"])
+            unreadable = (lambda plan, err: fail(plan, reworded(
+                err, "The role assignments were written, but reading them back failed: %s Re-run the task to check "
+                     "them." % err.message))) if isolate else None
+            gaps = read_back(client, ready, params["verify_timeout"], failed=unreadable)
             if gaps and not isolate:
                 raise not_verified(params["verify_timeout"], [gap for plan in ready for gap in gaps.get(id(plan), [])])
             for plan in ready:
-                if id(plan) in gaps:
+                if id(plan) in gaps and plan.error is None:
                     plan.error = not_verified(params["verify_timeout"], gaps[id(plan)])
     for warning in principal_warnings(plans) + role_warnings(plans):
         context.warn(warning)
@@ -733,7 +752,14 @@ def confirm_instances(dt_client, plans, check_mode, warn, fail=None, subscriptio
             continue
         groups.setdefault(parsed.resource_group.lower(), (parsed.resource_group, []))[1].append(plan)
     for resource_group, group_plans in groups.values():
-        names = instance_names(dt_client, resource_group)
+        try:
+            names = instance_names(dt_client, resource_group)
+        except DigitalTwinsError as err:
+            if fail is None:
+                raise
+            for plan in group_plans:
+                fail(plan, reworded(err, "%s Nothing was changed." % err.message))
+            continue
         for plan in group_plans:
             if parse_scope(plan.target.scope).resources[0][1].lower() in names:
                 continue

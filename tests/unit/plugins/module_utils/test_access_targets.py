@@ -330,3 +330,42 @@ def test_permissions_that_cannot_be_read_are_warned_about_once_in_check_mode():
     assert len(harness.warnings) == 1, harness.warnings
     assert "could not be read" in harness.warnings[0]
     assert harness.warnings[0].endswith("The same holds for 2 other scopes of this task.")
+
+
+def test_a_group_whose_instances_cannot_be_listed_fails_its_targets_alone():
+    harness = Harness()
+
+    def refused(resource_group):
+        raise http_error(403, "AuthorizationFailed")
+
+    harness.twins.list_by_resource_group = refused
+    listed = [stored("a", ALICE, RG)]
+    harness.authorization.listed = listed  # the group itself holds one: its scope target needs no existence check
+    result, failed = harness.run([entry("dt1", dict(assignee="carol@contoso.com")),
+                                  dict(scope=RG, assignments=[dict(assignee="carol@contoso.com", assignee_object_id=None,
+                                                                   principal_type=None, role=None, state=None)])])
+    assert [run.index for run in failed] == [0]
+    assert result["targets"][0]["msg"].startswith("Could not list the Azure Digital Twins instances in resource group "
+                                                  "'rg-twins': AuthorizationFailed Nothing was changed.")
+    assert [c[1] for c in harness.authorization.calls if c[0] == "create"] == [RG]
+
+
+def test_a_read_back_that_fails_fails_its_target_alone():
+    harness = Harness()
+    listing = harness.authorization.list_for_scope
+    calls = []
+
+    def list_for_scope(at, filter=None):  # pylint: disable=redefined-builtin
+        calls.append(at)
+        if at == scope("dt2") and calls.count(at) > 1:
+            raise http_error(503, "ServiceUnavailable")
+        return listing(at, filter)
+
+    harness.authorization.list_for_scope = list_for_scope
+    result, failed = harness.run([entry("dt1", dict(assignee="alice@contoso.com")),
+                                  entry("dt2", dict(assignee="alice@contoso.com"))], verify_timeout=5)
+    assert [run.index for run in failed] == [1]
+    second = result["targets"][1]
+    assert second["changed"] is True and len(second["added"]) == 1
+    assert second["msg"].startswith("The role assignments were written, but reading them back failed: Could not list")
+    assert calls.count(scope("dt2")) == 2, "not read again after the failure"
