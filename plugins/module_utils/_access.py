@@ -666,8 +666,8 @@ def converge_plans(context, client, plans, params, isolate=False):
 
     Without ``isolate``, the first failure is raised (the list form). With it, a failure that belongs to a scope is
     kept in its plan's ``error``, the scope takes no further part, and every other scope converges; the writes of all
-    scopes share one pool and their read-back one loop. Failures of the call itself (sign-in, throttling that
-    outlasted the retries on a shared read) are raised either way.
+    scopes share one pool and their read-back one loop. Failures of the call itself (sign-in, the directory session)
+    are raised either way.
     """
     def fail(plan, err):
         if not isolate:
@@ -689,16 +689,7 @@ def converge_plans(context, client, plans, params, isolate=False):
     confirm_instances(context.digitaltwins, live(), context.check_mode, warn_missing, fail=fail,
                       subscription_id=context.subscription_id, always=isolate)
     if params["check_permissions"]:
-        memo, unreadable = {}, []
-        for plan in live():
-            try:
-                check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode,
-                                  unreadable.append, memo=memo, parent_first=isolate)
-            except DigitalTwinsError as err:
-                fail(plan, err)
-        if unreadable:  # one read failed for many scopes: say it once
-            context.warn(unreadable[0] if len(unreadable) == 1 else "%s The same holds for %d other scopes of this "
-                         "task." % (unreadable[0], len(unreadable) - 1))
+        _check_all_permissions(context, client, live(), fail, parent_first=isolate)
     if any(item.lookup for plan in plans for item in plan.items):  # the directory is read anyway
         for warning in unknown_object_ids(live(), context.known_ids):
             context.warn(warning)
@@ -706,27 +697,51 @@ def converge_plans(context, client, plans, params, isolate=False):
     if context.check_mode:
         predict(live())
     else:
-        ready = live()
-        failures = write_plans(client, ready, params["principal_wait_timeout"])
-        if failures and not isolate:
-            raise write_failure(ready, failures)
-        for plan in ready:
-            own = [failure for failure in failures if failure[0] is plan]
-            if own:
-                plan.error = write_failure([plan], own)
-        if params["verify"]:
-            ready = live()
-            unreadable = (lambda plan, err: fail(plan, reworded(
-                err, "The role assignments were written, but reading them back failed: %s Re-run the task to check "
-                     "them." % err.message))) if isolate else None
-            gaps = read_back(client, ready, params["verify_timeout"], failed=unreadable)
-            if gaps and not isolate:
-                raise not_verified(params["verify_timeout"], [gap for plan in ready for gap in gaps.get(id(plan), [])])
-            for plan in ready:
-                if id(plan) in gaps and plan.error is None:
-                    plan.error = not_verified(params["verify_timeout"], gaps[id(plan)])
+        _write_and_read_back(client, live(), params, fail, isolate)
     for warning in principal_warnings(plans) + role_warnings(plans):
         context.warn(warning)
+
+
+def _check_all_permissions(context, client, plans, fail, parent_first):
+    """The permission pre-check of every plan, each scope read once; a permissions read that failed for many scopes is
+    warned about once."""
+    memo, unreadable = {}, []
+    for plan in plans:
+        try:
+            check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode,
+                              unreadable.append, memo=memo, parent_first=parent_first)
+        except DigitalTwinsError as err:
+            fail(plan, err)
+    if len(unreadable) == 1:
+        context.warn(unreadable[0])
+    elif unreadable:
+        context.warn("%s The same holds for %d other scopes of this task." % (unreadable[0], len(unreadable) - 1))
+
+
+def _write_and_read_back(client, plans, params, fail, isolate):
+    """Every write of ``plans`` in one pool, then the read-back of those whose writes all succeeded, in one loop."""
+    failures = write_plans(client, plans, params["principal_wait_timeout"])
+    if failures and not isolate:
+        raise write_failure(plans, failures)
+    for plan in plans:
+        own = [failure for failure in failures if failure[0] is plan]
+        if own:
+            plan.error = write_failure([plan], own)
+    if not params["verify"]:
+        return
+    written = [plan for plan in plans if plan.error is None]
+    timeout = params["verify_timeout"]
+
+    def unreadable(plan, err):
+        fail(plan, reworded(err, "The role assignments were written, but reading them back failed: %s Re-run the "
+                                 "task to check them." % err.message))
+
+    gaps = read_back(client, written, timeout, failed=unreadable if isolate else None)
+    if gaps and not isolate:
+        raise not_verified(timeout, [gap for plan in written for gap in gaps.get(id(plan), [])])
+    for plan in written:
+        if id(plan) in gaps and plan.error is None:
+            plan.error = not_verified(timeout, gaps[id(plan)])
 
 
 # ---- instances that do not exist yet ---------------------------------------------------------------------------------
