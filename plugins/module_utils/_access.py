@@ -12,17 +12,24 @@ One call converges the access of one or many scopes (instances or any scope):
 1. every item is validated before the first request (``parse_items``); a bad item fails the task, naming it;
 2. roles resolve once per distinct value and scope, assignees once per distinct value (the directory lookups run
    concurrently in one Graph session);
-3. the assignments that apply at each scope are listed once (``atScope()``);
+3. the assignments that apply at each scope are listed once (``atScope()``); an instance scope without assignments of
+   its own that gets some is confirmed to exist, with one list of instances per resource group;
 4. the plan: what to add, what to remove (``state: absent`` items, and with ``exclusive`` the direct assignments of a
    managed role whose (principal, role) the call does not declare); managed roles at a scope are the roles the call
    declares there plus the Azure Digital Twins data roles;
-5. the caller's permissions are checked at each scope that changes, before any write;
+5. the caller's permissions are checked at each scope that changes, before any write (each scope read once per call);
 6. writes run concurrently in a bounded pool (azure-core honours ``Retry-After`` on throttling);
 7. the module reads back until every declared assignment is visible and every removed one gone, for at most
    ``verify_timeout`` seconds, and otherwise fails with the list of what is missing, as the user wrote it.
 
 In check mode, a scope whose instance (or resource group) does not exist yet holds nothing: every declared
 assignment is predicted as added, with a warning that the prediction assumes an earlier task creates the instance.
+
+The guest and Owner-without-data-role warnings are given only for assignments the call adds (would add, in check
+mode), once per principal, so that a converged declaration runs silently.
+
+Steps 3 to 7 are ``converge_plans``, shared with the targets form (``_access_targets``), which runs them with failures
+kept per scope (``isolate``) instead of raised.
 """
 
 from __future__ import annotations
@@ -245,9 +252,9 @@ def check_consistent(items, failed=_raise):
     for item in items:
         earlier = states.setdefault(item.key, item)
         if earlier.state != item.state:
-            failed(item, DigitalTwinsError("assignments[%d] and assignments[%d] declare %s on %s both present and "
-                                           "absent. Nothing was changed." % (earlier.index, item.index, item.label,
-                                                                            item.target.label)))
+            message = ("assignments[%d] and assignments[%d] declare %s on %s both present and absent. Nothing was "
+                       "changed." % (earlier.index, item.index, item.label, item.target.label))
+            failed(item, DigitalTwinsError(message))
 
 
 def principal_warnings(plans, seen=None):
@@ -320,6 +327,12 @@ def read_current(client, plan, check_mode, warn):
                                     request_id=err.request_id) from None
         if warn:
             warn(assumes_created_warning(plan.target))
+
+
+def reworded(error, message):
+    """A copy of ``error`` with another message (the code, status, request id and hint kept)."""
+    return DigitalTwinsError(message, code=error.code, status=error.status, request_id=error.request_id,
+                             hint=error.hint)
 
 
 def capitalized(text):
@@ -487,9 +500,12 @@ def verify(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
         raise not_verified(timeout, [gap for plan_gaps in gaps.values() for gap in plan_gaps])
 
 
-def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
+def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic, failed=None):
     """Read back every scope of ``plans`` that changed, each poll listing only the scopes still unverified, until all
-    show what was declared or ``timeout`` is up. Returns {id(plan): [what is missing]} for those that do not."""
+    show what was declared or ``timeout`` is up. Returns {id(plan): [what is missing]} for those that do not.
+
+    A list that fails is raised, or, with ``failed``, given to ``failed(plan, error)`` and that scope is not read again.
+    """
     pending = [plan for plan in plans if plan.add or plan.remove]
     deadline = clock() + max(0, timeout)
     delay = VERIFY_FIRST_DELAY
@@ -497,7 +513,14 @@ def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
     while True:
         still, gaps = [], {}
         for plan in pending:
-            missing = unverified(plan, list_at_scope(client, plan.target.scope))
+            try:
+                listed = list_at_scope(client, plan.target.scope)
+            except DigitalTwinsError as err:
+                if failed is None:
+                    raise
+                failed(plan, err)
+                continue
+            missing = unverified(plan, listed)
             if missing:
                 still.append(plan)
                 gaps[id(plan)] = missing
@@ -643,8 +666,8 @@ def converge_plans(context, client, plans, params, isolate=False):
 
     Without ``isolate``, the first failure is raised (the list form). With it, a failure that belongs to a scope is
     kept in its plan's ``error``, the scope takes no further part, and every other scope converges; the writes of all
-    scopes share one pool and their read-back one loop. Failures of the call itself (sign-in, throttling that
-    outlasted the retries on a shared read) are raised either way.
+    scopes share one pool and their read-back one loop. Failures of the call itself (sign-in, the directory session)
+    are raised either way.
     """
     def fail(plan, err):
         if not isolate:
@@ -666,13 +689,7 @@ def converge_plans(context, client, plans, params, isolate=False):
     confirm_instances(context.digitaltwins, live(), context.check_mode, warn_missing, fail=fail,
                       subscription_id=context.subscription_id, always=isolate)
     if params["check_permissions"]:
-        memo = {}
-        for plan in live():
-            try:
-                check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode,
-                                  context.warn, memo=memo, parent_first=isolate)
-            except DigitalTwinsError as err:
-                fail(plan, err)
+        _check_all_permissions(context, client, live(), fail, parent_first=isolate)
     if any(item.lookup for plan in plans for item in plan.items):  # the directory is read anyway
         for warning in unknown_object_ids(live(), context.known_ids):
             context.warn(warning)
@@ -680,24 +697,51 @@ def converge_plans(context, client, plans, params, isolate=False):
     if context.check_mode:
         predict(live())
     else:
-        ready = live()
-        failures = write_plans(client, ready, params["principal_wait_timeout"])
-        if failures and not isolate:
-            raise write_failure(ready, failures)
-        for plan in ready:
-            own = [failure for failure in failures if failure[0] is plan]
-            if own:
-                plan.error = write_failure([plan], own)
-        if params["verify"]:
-            ready = live()
-            gaps = read_back(client, ready, params["verify_timeout"])
-            if gaps and not isolate:
-                raise not_verified(params["verify_timeout"], [gap for plan in ready for gap in gaps.get(id(plan), [])])
-            for plan in ready:
-                if id(plan) in gaps:
-                    plan.error = not_verified(params["verify_timeout"], gaps[id(plan)])
+        _write_and_read_back(client, live(), params, fail, isolate)
     for warning in principal_warnings(plans) + role_warnings(plans):
         context.warn(warning)
+
+
+def _check_all_permissions(context, client, plans, fail, parent_first):
+    """The permission pre-check of every plan, each scope read once; a permissions read that failed for many scopes is
+    warned about once."""
+    memo, unreadable = {}, []
+    for plan in plans:
+        try:
+            check_permissions(client, plan, context.subscription_id, context.caller, context.check_mode,
+                              unreadable.append, memo=memo, parent_first=parent_first)
+        except DigitalTwinsError as err:
+            fail(plan, err)
+    if len(unreadable) == 1:
+        context.warn(unreadable[0])
+    elif unreadable:
+        context.warn("%s The same holds for %d other scopes of this task." % (unreadable[0], len(unreadable) - 1))
+
+
+def _write_and_read_back(client, plans, params, fail, isolate):
+    """Every write of ``plans`` in one pool, then the read-back of those whose writes all succeeded, in one loop."""
+    failures = write_plans(client, plans, params["principal_wait_timeout"])
+    if failures and not isolate:
+        raise write_failure(plans, failures)
+    for plan in plans:
+        own = [failure for failure in failures if failure[0] is plan]
+        if own:
+            plan.error = write_failure([plan], own)
+    if not params["verify"]:
+        return
+    written = [plan for plan in plans if plan.error is None]
+    timeout = params["verify_timeout"]
+
+    def unreadable(plan, err):
+        fail(plan, reworded(err, "The role assignments were written, but reading them back failed: %s Re-run the "
+                                 "task to check them." % err.message))
+
+    gaps = read_back(client, written, timeout, failed=unreadable if isolate else None)
+    if gaps and not isolate:
+        raise not_verified(timeout, [gap for plan in written for gap in gaps.get(id(plan), [])])
+    for plan in written:
+        if id(plan) in gaps and plan.error is None:
+            plan.error = not_verified(timeout, gaps[id(plan)])
 
 
 # ---- instances that do not exist yet ---------------------------------------------------------------------------------
@@ -723,10 +767,18 @@ def confirm_instances(dt_client, plans, check_mode, warn, fail=None, subscriptio
             continue
         groups.setdefault(parsed.resource_group.lower(), (parsed.resource_group, []))[1].append(plan)
     for resource_group, group_plans in groups.values():
-        names = instance_names(dt_client, resource_group)
+        try:
+            names = instance_names(dt_client, resource_group)
+        except DigitalTwinsError as err:
+            if fail is None:
+                raise
+            for plan in group_plans:
+                fail(plan, reworded(err, "%s Nothing was changed." % err.message))
+            continue
         for plan in group_plans:
             if parse_scope(plan.target.scope).resources[0][1].lower() in names:
                 continue
+            plan.exists = False
             if not check_mode:
                 missing = missing_error(plan.target.scope)
                 missing.message += " Nothing was changed."
@@ -734,7 +786,6 @@ def confirm_instances(dt_client, plans, check_mode, warn, fail=None, subscriptio
                     raise missing
                 fail(plan, missing)
                 continue
-            plan.exists = False
             if warn:
                 warn(assumes_created_warning(plan.target))
 

@@ -202,8 +202,8 @@ def converge_targets(context, params):
 
 def failure_message(failed, total):
     """The task's message when targets failed: how many, and each one's message."""
-    return "%d of %d targets failed: %s" % (len(failed), total, "; ".join("%s: %s" % (run.label, run.error)
-                                                                         for run in failed))
+    each = "; ".join("%s: %s" % (run.label, run.error) for run in failed)
+    return "%d of %d targets failed: %s" % (len(failed), total, each)
 
 
 def _count(number, noun="assignment"):

@@ -23,7 +23,9 @@ description:
   - Right after a principal is created, Azure RBAC may not know it yet (C(PrincipalNotFound)). The module always sends
     the principal type and retries for up to O(principal_wait_timeout) seconds.
   - Warns when the assignee holds Owner or Contributor on the instance but no Azure Digital Twins data role, which
-    gives no access to models, twins or routes.
+    gives no access to models, twins or routes. The list form (O(assignments)) and the targets form (O(targets)) give
+    this warning, and the one about a guest assignee, only for assignments the run adds (would add, in check mode),
+    once per principal.
   - Before it creates or removes an assignment, in check mode too, the module reads the caller's effective permissions
     at the scope (O(check_permissions)) and fails, before any write, when the caller may not write or delete role
     assignments there. A run that changes nothing sends no extra request.
@@ -47,12 +49,13 @@ attributes:
       - Resolves the assignee and role and reads the current assignments; sends no write request.
       - When a change is predicted, also checks that the caller may make it (O(check_permissions)), so a dry run
         fails where the real run would.
-      - An instance that does not exist yet is predicted as holding nothing, with a warning.
+      - An instance that does not exist yet is predicted as holding nothing, with a warning (with O(targets), in the
+        target's own result instead, RV(targets[].instance_exists)).
   diff_mode:
     support: full
     details:
-      - The single form shows the assignment before and after. The list form shows, per scope, the assignments of the
-        managed roles before and after, one line each (role, assignee and object id).
+      - The single form shows the assignment before and after. The list form and the targets form show, per scope,
+        the assignments of the managed roles before and after, one line each (role, assignee and object id).
 options:
   instance:
     description:
@@ -169,7 +172,7 @@ options:
         resolve, whose instance does not exist (in a real run), whose permission pre-check refuses, whose write fails
         or whose read-back times out is reported with RV(targets[].failed=true) and its own RV(targets[].msg); every
         other target converges. The task then fails at the end, with every target's result in RV(targets).
-      - Two targets that name the same scope are refused: the later one fails.
+      - Two targets that name the same scope are refused; the later one fails.
       - Every target is validated before the first request. A target that is not valid sends nothing; a call whose
         targets are all invalid sends no request at all.
       - The work is shared. Every distinct assignee is looked up once, in one directory session, for all targets;
@@ -277,7 +280,9 @@ options:
         permissions operation, inherited and group assignments included) and fail before any write when they do not
         allow C(Microsoft.Authorization/roleAssignments/write) (or C(/delete) with O(state=absent)). This also happens
         in check mode, so a dry run fails where the real run would, instead of the real run failing halfway.
-      - Read only when a change is needed; a run that changes nothing sends no extra request.
+      - Read only when a change is needed; a run that changes nothing sends no extra request. Each scope is read at
+        most once per task; with O(targets), the resource group is read first (once for all its instances), and an
+        instance only when its group does not allow the change.
       - A scope that does not exist yet (a new instance in check mode) is checked at its resource group. Azure documents
         no permissions operation for a subscription, a management group or the root scope, so there, and in a resource
         group that does not exist yet, nothing is checked in advance. Nothing is checked either when the permissions
@@ -752,7 +757,8 @@ def run_targets(module):
         result.pop("diff")
     if failed:
         module.fail_json(_access_targets.failure_message(failed, len(result["targets"])), **result)
-    module.exit_json(**result)
+    else:
+        module.exit_json(**result)
 
 
 def run_module(module):

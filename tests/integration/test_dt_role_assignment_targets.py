@@ -7,6 +7,8 @@ request budgets of a fleet (one list per target, the rest shared)."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 DATA_OWNER = "Azure Digital Twins Data Owner"
@@ -181,6 +183,7 @@ def test_a_missing_instance_fails_alone_in_a_real_run(emu, run, fleet, mark):
     assert result["failed"] is True
     entries = by_instance(result)
     assert entries["tg-99999"]["failed"] is True and entries["tg-99999"]["changed"] is False
+    assert entries["tg-99999"]["instance_exists"] is False
     assert "'tg-99999' does not exist" in entries["tg-99999"]["msg"]
     assert entries["tg-99999"]["msg"].endswith("Nothing was changed. (code: ResourceNotFound, HTTP 404)")
     assert result["msg"].startswith("1 of 3 targets failed: instance 'tg-99999' (resource group '%s'): " % RG)
@@ -313,3 +316,38 @@ def test_a_converged_fleet_costs_one_request_per_target(emu, run, fleet, mark):
     assert len(per_target) == 10 and all(e["method"] == "GET" for e in per_target)
     assert len(graph(log)) == 2 and shared == []
     assert len(log) <= 10 + 7, [(e["method"], e["path"]) for e in log]
+
+
+# ---- a play: one call for the fleet, each host its own outcome -----------------------------------------------------
+
+def test_a_play_converges_the_fleet_once_and_hands_each_host_its_outcome(emu, run_playbook, fleet, tmp_path):
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(textwrap.dedent("""\
+        fleet:
+          vars:
+            ansible_connection: local
+          hosts:
+            line-0: {twin_access: {instance: tg-00000, resource_group: %(rg)s, assignments: [{assignee: alice@contoso.com}]}}
+            line-1: {twin_access: {instance: tg-00001, resource_group: %(rg)s, assignments: [{assignee: carol@contoso.com}]}}
+            line-9: {twin_access: {instance: tg-99999, resource_group: %(rg)s, assignments: [{assignee: alice@contoso.com}]}}
+        """ % dict(rg=RG)))
+    playbook = textwrap.dedent("""\
+        - hosts: fleet
+          gather_facts: false
+          tasks:
+            - name: Access of the fleet, in one call
+              twinops.digital_twins.dt_role_assignment:
+                targets: "{{ ansible_play_hosts | map('extract', hostvars, 'twin_access') | list }}"
+              run_once: true
+              register: fleet_access
+              failed_when: false
+            - name: Each host its own outcome
+              ansible.builtin.assert:
+                that: not fleet_access.targets[ansible_play_hosts.index(inventory_hostname)].failed
+                fail_msg: "{{ fleet_access.targets[ansible_play_hosts.index(inventory_hostname)].msg }}"
+        """)
+    result = run_playbook(playbook, inventory=str(inventory))
+    recap = result.recap()
+    assert (recap["line-0"]["failed"], recap["line-1"]["failed"], recap["line-9"]["failed"]) == (0, 0, 1), result.output
+    assert "Azure Digital Twins instance 'tg-99999' does not exist" in result.output
+    assert held(emu, fleet["tg-00000"]) == {(ALICE, DATA_OWNER)} and held(emu, fleet["tg-00001"]) == {(CAROL, DATA_OWNER)}

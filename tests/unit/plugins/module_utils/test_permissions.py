@@ -255,3 +255,52 @@ def test_require_returns_the_check_when_allowed():
 ])
 def test_caller_label(params, method, expected):
     assert perm.caller_label(params, method) == expected
+
+
+# ---- one call, many scopes: memoised reads, the group first ----------------------------------------------------------
+
+SCOPE2 = RG_SCOPE + "/providers/Microsoft.DigitalTwins/digitalTwinsInstances/dt2"
+
+
+def test_a_memo_reads_each_scope_once_errors_included():
+    client = FakePermissions({SCOPE: http_error(404, "ResourceNotFound", "not found"),
+                              SCOPE2: http_error(404, "ResourceNotFound", "not found"), RG_SCOPE: [CONTRIBUTOR]})
+    memo = {}
+    for scope in (SCOPE, SCOPE2, SCOPE):
+        assert perm.check(client, scope, [WRITE], SUB, memo=memo).verdict == perm.DENIED
+    assert client.calls == [SCOPE, RG_SCOPE, SCOPE2], "the group and each missing instance once"
+
+
+def test_a_scope_noted_missing_is_not_read():
+    client = FakePermissions({RG_SCOPE: [OWNER]})
+    memo = {}
+    perm.note_missing(memo, SCOPE)
+    result = perm.check(client, SCOPE, [WRITE], SUB, memo=memo)
+    assert (result.verdict, result.checked_at) == (perm.ALLOWED, RG_SCOPE)
+    assert client.calls == [RG_SCOPE]
+
+
+def test_parent_first_answers_many_instances_from_one_read_of_their_group():
+    client = FakePermissions({RG_SCOPE: [USER_ACCESS_ADMINISTRATOR]})
+    memo = {}
+    for scope in (SCOPE, SCOPE2):
+        result = perm.check(client, scope, [WRITE, DELETE], SUB, memo=memo, parent_first=True)
+        assert (result.verdict, result.checked_at) == (perm.ALLOWED, RG_SCOPE)
+    assert client.calls == [RG_SCOPE]
+
+
+def test_parent_first_asks_the_instance_when_the_group_does_not_allow():
+    client = FakePermissions({RG_SCOPE: [CONTRIBUTOR], SCOPE: [CONTRIBUTOR, USER_ACCESS_ADMINISTRATOR], SCOPE2: [CONTRIBUTOR]})
+    memo = {}
+    assert perm.check(client, SCOPE, [WRITE], SUB, memo=memo, parent_first=True).verdict == perm.ALLOWED
+    denied = perm.check(client, SCOPE2, [WRITE], SUB, memo=memo, parent_first=True)
+    assert (denied.verdict, denied.checked_at, denied.missing) == (perm.DENIED, SCOPE2, [WRITE])
+    assert client.calls == [RG_SCOPE, SCOPE, SCOPE2]
+
+
+def test_parent_first_with_a_group_that_cannot_be_read_is_unknown():
+    client = FakePermissions({RG_SCOPE: http_error(403, "AuthorizationFailed", "no"),
+                              SCOPE: http_error(404, "ResourceNotFound", "not found")})
+    result = perm.check(client, SCOPE, [WRITE], SUB, memo={}, parent_first=True)
+    assert (result.verdict, result.read_failed) == (perm.UNKNOWN, True)
+    assert client.calls == [RG_SCOPE, SCOPE], "the group's failed read is not repeated"

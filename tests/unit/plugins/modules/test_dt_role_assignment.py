@@ -71,6 +71,9 @@ class FakeDigitalTwins:
             raise error
         return SimpleNamespace(name=name)
 
+    def list_by_resource_group(self, resource_group):
+        return iter([SimpleNamespace(name="dt1")] if self.exists else [])
+
 
 class FakeModule:
     def __init__(self, params, check_mode=False, diff_mode=True, authorization=None, digitaltwins=None):
@@ -232,6 +235,12 @@ def run_main(module, args):
     (dict(instance="dt1", resource_group="rg"), "one of the following is required"),
     (dict(assignee="a@b.c"), "one of the following is required"),
     (dict(instance="dt1", resource_group="rg", assignee_object_id=ALICE, principal_type="Person"), "principal_type"),
+    (dict(targets=[], assignments=[]), "mutually exclusive: targets|assignments"),
+    (dict(targets=[], instance="dt1", resource_group="rg"), "mutually exclusive: targets|instance"),
+    (dict(targets=[], scope="/subscriptions/%s" % SUB), "mutually exclusive: targets|scope"),
+    (dict(targets=[], assignee="a@b.c"), "mutually exclusive: targets|assignee"),
+    (dict(targets=[dict(instance="dt1", resource_group="rg", assignments=[dict(assignee="a@b.c", instance="dt2")])]),
+     "instance"),
 ])
 def test_option_rules(monkeypatch, args, message):
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", SUB)
@@ -328,3 +337,41 @@ def test_unreadable_permissions_warn_in_check_mode_only():
     module, authorization = checked_module(forbidden)
     dt_role_assignment.run_module(module)
     assert module.warnings == [] and [c[0] for c in authorization.calls] == ["list", "create"]
+
+
+# ---- the targets form ------------------------------------------------------------------------------------------------
+
+class FailingModule(FakeModule):
+    def fail_json(self, msg, **result):
+        self.result = dict(result, failed=True, msg=msg)
+
+
+def targets_module(digitaltwins=None, check_mode=False, diff_mode=False):
+    return FailingModule(dict(targets=[
+        dict(instance="dt1", resource_group="rg-twins", scope=None, exclusive=None,
+             assignments=[dict(assignee=None, assignee_object_id=ALICE, principal_type="User", role=None, state=None)]),
+        dict(instance="dt9", resource_group="rg-twins", scope=None, exclusive=True,
+             assignments=[dict(assignee=None, assignee_object_id=ALICE, principal_type="User", role=None, state=None)]),
+    ], verify=False), digitaltwins=digitaltwins, check_mode=check_mode, diff_mode=diff_mode)
+
+
+def test_targets_fail_at_the_end_with_every_target_result():
+    module = targets_module(digitaltwins=FakeDigitalTwins())  # lists dt1 only: dt9 does not exist
+    dt_role_assignment.run_module(module)
+    result = module.result
+    assert result["failed"] is True and result["changed"] is True
+    assert result["msg"].startswith("1 of 2 targets failed: instance 'dt9' (resource group 'rg-twins'): Azure Digital "
+                                    "Twins instance 'dt9' does not exist")
+    assert [(t["instance"], t["failed"], t["changed"], t["exclusive"], t["instance_exists"])
+            for t in result["targets"]] == [("dt1", False, True, False, True), ("dt9", True, False, True, False)]
+    assert "diff" not in result and result["targets"][0]["diff"]["after"]
+    assert [c[0] for c in module.clients["authorization"].calls] == ["list", "list", "create"]
+
+
+def test_targets_in_check_mode_succeed_for_an_instance_that_does_not_exist_yet():
+    module = targets_module(digitaltwins=FakeDigitalTwins(), check_mode=True, diff_mode=True)
+    dt_role_assignment.run_module(module)
+    result = module.result
+    assert "failed" not in result and result["changed"] is True and module.warnings == []
+    assert [t["instance_exists"] for t in result["targets"]] == [True, False]
+    assert set(result["diff"]["after"]) == {SCOPE, SCOPE.replace("dt1", "dt9")}
