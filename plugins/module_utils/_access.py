@@ -63,6 +63,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions
     ROLE_ASSIGNMENTS_DELETE,
     ROLE_ASSIGNMENTS_WRITE,
     note_missing,
+    note_missing_group,
     precheck,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES, classify, given
@@ -281,6 +282,7 @@ class ScopePlan:
     items: list
     current: list = field(default_factory=list)  # assignments at and above the scope (SDK models)
     exists: bool = True
+    group_missing: bool = False  # its resource group does not exist (learnt when confirming the instance)
     add: list = field(default_factory=list)  # Items
     remove: list = field(default_factory=list)  # SDK models (direct, at this scope)
     added: list = field(default_factory=list)  # returned states
@@ -319,6 +321,7 @@ def read_current(client, plan, check_mode, warn):
         if err.status != 404 or err.code not in MISSING_SCOPE_CODES:
             raise
         plan.exists = False
+        plan.group_missing = err.code == "ResourceGroupNotFound"
         plan.current = []
         if not check_mode:
             raise DigitalTwinsError("%s does not exist (%s). Create it first (twinops.digital_twins.dt_instance or "
@@ -381,6 +384,8 @@ def check_permissions(client, plan, subscription_id, caller, check_mode, warn, m
         return
     if memo is not None and not plan.exists and parse_scope(plan.target.scope).kind == "resource":
         note_missing(memo, plan.target.scope)
+        if plan.group_missing:
+            note_missing_group(memo, parse_scope(plan.target.scope).resource_group_id)
     precheck(client, plan.target.scope, actions, subscription_id, caller, check_mode, warn, memo=memo,
              parent_first=parent_first)
 
@@ -690,7 +695,8 @@ def converge_plans(context, client, plans, params, isolate=False):
                       subscription_id=context.subscription_id, always=isolate)
     if params["check_permissions"]:
         _check_all_permissions(context, client, live(), fail, parent_first=isolate)
-    if any(item.lookup for plan in plans for item in plan.items):  # the directory is read anyway
+    notices = params.get("notices", True)
+    if notices and any(item.lookup for plan in plans for item in plan.items):  # the directory is read anyway
         for warning in unknown_object_ids(live(), context.known_ids):
             context.warn(warning)
 
@@ -698,7 +704,7 @@ def converge_plans(context, client, plans, params, isolate=False):
         predict(live())
     else:
         _write_and_read_back(client, live(), params, fail, isolate)
-    for warning in principal_warnings(plans) + role_warnings(plans):
+    for warning in (principal_warnings(plans) + role_warnings(plans)) if notices else ():
         context.warn(warning)
 
 
@@ -769,6 +775,10 @@ def confirm_instances(dt_client, plans, check_mode, warn, fail=None, subscriptio
     for resource_group, group_plans in groups.values():
         try:
             names = instance_names(dt_client, resource_group)
+            if names is None:  # the group does not exist: no instance either, and no permissions to read there
+                names = set()
+                for plan in group_plans:
+                    plan.group_missing = True
         except DigitalTwinsError as err:
             if fail is None:
                 raise
@@ -791,14 +801,14 @@ def confirm_instances(dt_client, plans, check_mode, warn, fail=None, subscriptio
 
 
 def instance_names(dt_client, resource_group):
-    """The names (lower case) of the instances in ``resource_group``; none when the group does not exist (one list)."""
+    """The names (lower case) of the instances in ``resource_group`` (one list); None when the group does not exist."""
     action = "list the Azure Digital Twins instances in resource group '%s'" % resource_group
     pager = read_or_none(action, dt_client().digital_twins.list_by_resource_group, resource_group,
                          group_missing_is_absent=True)
     if pager is None:
-        return set()
+        return None
     found = read_or_none(action, lambda: [(item.name or "").lower() for item in pager], group_missing_is_absent=True)
-    return set(found or ())
+    return None if found is None else set(found)
 
 
 def missing_error(scope):

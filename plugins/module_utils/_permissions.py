@@ -193,6 +193,12 @@ def note_missing(memo, scope):
     memo[scope.lower()] = DigitalTwinsError("%s does not exist." % scope, code="ResourceNotFound", status=404)
 
 
+def note_missing_group(memo, group_scope):
+    """Enter in ``memo`` that the resource group ``group_scope`` does not exist (a list of its instances said so)."""
+    memo[group_scope.lower()] = DigitalTwinsError("%s does not exist." % group_scope, code="ResourceGroupNotFound",
+                                                  status=404)
+
+
 def check(client, scope, actions, subscription_id, memo=None, parent_first=False):
     """Whether the caller may perform every one of ``actions`` at ``scope``. Never raises for a failed read.
 

@@ -292,6 +292,16 @@ options:
       - V(false) skips the check, and Azure alone decides when the write is sent.
     type: bool
     default: true
+  notices:
+    description:
+      - Give as warnings the notices about what the task adds (a guest (B2B) user; an Owner or Contributor without an
+        Azure Digital Twins data role; an O(assignee_object_id) the directory does not know, which costs one directory
+        read).
+      - V(false) leaves them out, with that read. For a dry run in check mode whose real run follows (as the
+        M(twinops.digital_twins.setup) role does), so that the notices are given once, by the call that makes the
+        change.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - twinops.digital_twins.azure_auth
   - twinops.digital_twins.attributes
@@ -624,6 +634,7 @@ ARGUMENT_SPEC = dict(
     verify_timeout=dict(type="int", default=60),
     principal_wait_timeout=dict(type="int", default=180),
     check_permissions=dict(type="bool", default=True),
+    notices=dict(type="bool", default=True),
 )
 
 

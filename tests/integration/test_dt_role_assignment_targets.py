@@ -298,7 +298,26 @@ def test_check_mode_in_a_resource_group_that_does_not_exist_yet(emu, run, mark):
                                         dict(instance="tg-b", resource_group="rg-fleet-new", assignments=[user(ALICE)])]))
     assert [(e["changed"], e["instance_exists"], len(e["added"])) for e in check["targets"]] == [(True, False, 1)] * 2
     assert check["warning_texts"] == []
-    assert writes(emu.requests(since=start)) == []
+    log = emu.requests(since=start)
+    assert writes(log) == []
+    # the list of the group's instances says the group does not exist: no permissions read is sent for it
+    assert [e for e in log if e["path"].lower().endswith("/permissions")] == []
+
+
+def test_notices_false_gives_no_notice_and_skips_the_directory_read(emu, run, fleet, mark):
+    unknown = "0e000000-0000-4000-8000-0000000000ff"
+    # alice by name: the directory is read anyway, so an unknown object id is checked (one more read) and noticed
+    targets = [dict(instance="tg-00000", resource_group=RG,
+                    assignments=[dict(assignee_object_id=unknown, principal_type="User"),
+                                 dict(assignee="alice@contoso.com")])]
+    start = mark()
+    noticed = ok(run(check=True, targets=targets))
+    assert any(unknown in text and "not an object in the directory" in text for text in noticed["warning_texts"])
+    assert any(e["path"].endswith("/getByIds") for e in emu.requests(since=start))
+    start = mark()
+    quiet = ok(run(check=True, targets=targets, notices=False))
+    assert quiet["warning_texts"] == [] and quiet["targets"][0]["changed"]
+    assert not any(e["path"].endswith("/getByIds") for e in emu.requests(since=start))
 
 
 # ---- budgets -------------------------------------------------------------------------------------------------------
