@@ -123,8 +123,8 @@ class Outcome:
         parts = ["%s %s" % (LABELS[kind], change_word(self.entries[kind])) for kind in KINDS[:2] if kind in self.entries]
         access = self.entries.get("targets")
         if access:
-            parts.append("role assignments %d added, %d removed" % (len(access.get("added") or []),
-                                                                     len(access.get("removed") or [])))
+            added, removed = len(access.get("added") or []), len(access.get("removed") or [])
+            parts.append("role assignments %d added, %d removed" % (added, removed))
         return "; ".join(parts) or "nothing to report"
 
     def fact(self):

@@ -73,8 +73,10 @@ attributes:
     platforms: all
     description: Runs on the controller.
 seealso:
-  - role: twinops.digital_twins.setup
-    description: Converges a fleet this way.
+  - module: twinops.digital_twins.dt_instance
+    description: The list form O(twinops.digital_twins.dt_instance#module:instances) whose results this action splits per host.
+  - module: twinops.digital_twins.dt_role_assignment
+    description: The list form O(twinops.digital_twins.dt_role_assignment#module:targets).
 """
 
 EXAMPLES = r"""

@@ -41,8 +41,9 @@ def test_token_cache_signs_in_once_for_many_tasks(run, emu, tmp_path):
     """token_cache: the second task (another module process in a real run) reuses the first one's token; the cache
     holds no secret and only its owner can read it."""
     env = {"HOME": str(tmp_path)}
-    for _ in range(3):
+    for attempt in range(3):
         signed_in_ok(run("dt_instance_info", env=env, token_cache=True))
+        assert attempt < 3
     assert len(tokens(emu.requests())) == 1
     [cache] = (tmp_path / ".IdentityService").glob("twinops.digital_twins.*.nocae")
     assert cache.stat().st_mode & 0o077 == 0
