@@ -757,7 +757,7 @@ def wait_by_listing(client, items, deadline, sleep=time.sleep):
                     item.pending = False
 
 
-def ensure_many(client, models, items, check_mode, deadline, resource_client=None, wait=True):
+def ensure_many(client, models, items, check_mode, deadline, resource_client=None, wait=True, locations_key=None):
     """Converge every valid item (``Item`` with a request); each ends with changed, after and possibly error.
 
     Check mode sends no write and predicts each item's state as the single form would; what a prediction assumes is
@@ -768,7 +768,7 @@ def ensure_many(client, models, items, check_mode, deadline, resource_client=Non
     valid = [item for item in valid if item.error is None]
     _read_groups(client, valid, check_mode)
     locations = _locations.LocationChecker(resource_client, "Microsoft.DigitalTwins", "digitalTwinsInstances",
-                                           "Azure Digital Twins")
+                                           "Azure Digital Twins", cache_key=locations_key)
     if wait and not check_mode:
         # As the single form: an operation still running is waited for first, unless wait=false.
         busy = [item for item in valid if item.error is None and is_busy(item.current)]

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.twinops.digital_twins.plugins.module_utils import _metadata_cache
 from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import call
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import normalise_location
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
@@ -44,9 +45,15 @@ def check_location_offered(resource_client, namespace, resource_type, location, 
 
 
 class LocationChecker:
-    """check_location_offered for many locations with one read of the resource provider (the list form of a module)."""
+    """check_location_offered for many locations with one read of the resource provider (the list form of a module).
 
-    def __init__(self, resource_client, namespace, resource_type, label, code="LocationNotAvailableForResourceType"):
+    ``cache_key`` (the ARM endpoint and subscription): regions found offered are remembered for an hour in the
+    collection's metadata cache (see _metadata_cache), so that the next tasks of a run do not read the provider again.
+    Only a region found there is taken from the cache; any other is checked against a fresh read before it is refused.
+    """
+
+    def __init__(self, resource_client, namespace, resource_type, label, code="LocationNotAvailableForResourceType",
+                 cache_key=None):
         # ``resource_client`` may be a function that returns the client, so that it is only made when a create needs it.
         self._client = resource_client
         self._type = (namespace, resource_type)
@@ -54,12 +61,25 @@ class LocationChecker:
         self._code = code
         self._offered = None
         self._read = False
+        self._cache_key = "%s/providers/%s#%s" % (cache_key, namespace, resource_type) if cache_key else None
+
+    def _cached(self):
+        if not self._cache_key:
+            return None
+        document = _metadata_cache.load(self._cache_key)
+        offered = document.get("offered") if isinstance(document, dict) else None
+        return offered if isinstance(offered, dict) else None
 
     def check(self, location):
         if not self._read:
+            cached = self._cached()
+            if cached and normalise_location(location) in cached:
+                return
             client = self._client() if callable(self._client) else self._client
             self._offered = offered_locations(client, *self._type) if client is not None else None
             self._read = True
+            if self._offered and self._cache_key:
+                _metadata_cache.store(self._cache_key, {"offered": self._offered})
         if self._offered and normalise_location(location) not in self._offered:
             raise DigitalTwinsError(
                 "%s is not offered in location '%s'. Pick one of the regions that offer it: %s."

@@ -500,8 +500,10 @@ def run_list(module, deadline):
     """The list form: every item converged together; the task fails (with every item's result) if any item failed."""
     items = [build_item(module, index, raw) for index, raw in enumerate(module.params["instances"])]
     client = module.client("digitaltwins")
-    ensure_many(client, module.session.models("digitaltwins"), items, module.check_mode, deadline,
-                resource_client=lambda: module.client("resource"), wait=module.params["wait"])
+    session = module.session
+    ensure_many(client, session.models("digitaltwins"), items, module.check_mode, deadline,
+                resource_client=lambda: module.client("resource"), wait=module.params["wait"],
+                locations_key="%s/subscriptions/%s" % (session.cloud.resource_manager.rstrip("/"), session.subscription_id))
     results = [item.result() for item in items]
     changed = any(result["changed"] for result in results)
     failed = [(item, result) for item, result in zip(items, results) if result["failed"]]
