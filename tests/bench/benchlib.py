@@ -25,7 +25,8 @@ RG_API = '2022-09-01'
 
 
 class Sample:
-    """One measured run of one command: wall time, children CPU time, peak RSS, exit code and emulator requests."""
+    """One measured run of one command: wall time, children CPU time, peak RSS, exit code, emulator requests and, where
+    counted, module processes."""
 
     def __init__(self, wall, cpu, rss_kb, returncode, output=''):
         self.wall = wall
@@ -35,10 +36,13 @@ class Sample:
         self.output = output
         self.requests = None
         self.request_kinds = {}
+        self.processes = None
+        self.process_kinds = {}
 
     def as_dict(self):
         return {'wall': round(self.wall, 4), 'cpu': round(self.cpu, 4), 'rss_mb': round(self.rss_kb / 1024.0, 1),
-                'rc': self.returncode, 'requests': self.requests, 'request_kinds': self.request_kinds}
+                'rc': self.returncode, 'requests': self.requests, 'request_kinds': self.request_kinds,
+                'processes': self.processes, 'process_kinds': self.process_kinds}
 
 
 def run_measured(cmd, env, cwd=None, timeout=900):
@@ -90,18 +94,37 @@ def summarise(samples):
         return None
     walls = [s.wall for s in samples]
     reqs = [s.requests for s in samples if s.requests is not None]
-    kinds = {}
-    for sample in samples:
-        for kind, count in sample.request_kinds.items():
-            kinds.setdefault(kind, []).append(count)
+    procs = [s.processes for s in samples if s.processes is not None]
     return {
         'n': len(samples),
         'wall': statistics.median(walls), 'wall_min': min(walls), 'wall_max': max(walls),
         'cpu': statistics.median([s.cpu for s in samples]),
         'rss_mb': statistics.median([s.rss_kb for s in samples]) / 1024.0,
         'requests': statistics.median(reqs) if reqs else None,
-        'request_kinds': {kind: statistics.median(values) for kind, values in sorted(kinds.items())},
+        'request_kinds': _median_kinds([s.request_kinds for s in samples]),
+        'processes': statistics.median(procs) if procs else None,
+        'process_kinds': _median_kinds([s.process_kinds for s in samples if s.processes is not None]),
     }
+
+
+def _median_kinds(dicts):
+    """Per key, the median over the samples (a sample without the key counts 0 for it)."""
+    keys = sorted({key for entry in dicts for key in entry})
+    return {key: statistics.median([entry.get(key, 0) for entry in dicts]) for key in keys}
+
+
+def read_module_log(path):
+    """(processes, {module: processes}) from the log tests/bench/module_python.sh appends to, one line per process."""
+    kinds = {}
+    try:
+        with open(path, encoding='utf-8') as handle:
+            lines = [line.split() for line in handle if line.strip()]
+    except FileNotFoundError:
+        return 0, {}
+    for parts in lines:
+        name = parts[1] if len(parts) > 1 else 'unknown'
+        kinds[name] = kinds.get(name, 0) + 1
+    return len(lines), kinds
 
 
 def load_env_file(path):
