@@ -543,17 +543,21 @@ class Bench:
         fleet = self.results['fleet']
         fleet.update({'delay': delay, 'max_forks': self.cfg['max_forks'], 'budget': self.cfg['fleet_budget'], 'sizes': {}})
         budget = self.cfg['fleet_budget']
-        last = (1, role['first']['wall'])
+        cpus = os.cpu_count() or 1
+        last = (1, role['first']['cpu'])
         self.admin.settings(provisioning_delay_seconds=delay)
         try:
             for size in self.cfg['fleet']:
                 if size == 1:
                     fleet['sizes']['1'] = {'forks': 1, 'from_role': True, 'first': _pass(role['first'], 1), 'rerun': _pass(role['rerun'], 1)}
                     continue
-                estimate = last[1] * size / last[0]
+                # at least the provisioning wait, and at least the CPU it needs spread over the cores (at the CPU per instance of
+                # the last size measured, which only falls as a batch grows)
+                estimate = delay + last[1] / last[0] * size / cpus
                 if estimate > budget:
-                    self.not_measured('fleet:%d' % size, 'skipped: N=%d took %.0f s to converge, so N=%d would take about %.0f s (linear '
-                                      'estimate), over the %d s budget per pass' % (last[0], last[1], size, estimate, budget))
+                    self.not_measured('fleet:%d' % size, 'skipped: N=%d used %.1f s of CPU per instance to converge, so N=%d would take at '
+                                      'least %.0f s (%.0f s provisioning + N × that CPU / %d cores), over the %d s budget per pass' % (
+                                          last[0], last[1] / last[0], size, estimate, delay, cpus, budget))
                     continue
                 forks = min(size, self.cfg['max_forks'])
                 hosts = ['fl%d-%03d' % (size, i) for i in range(size)]
@@ -565,7 +569,7 @@ class Bench:
                     fleet['sizes'][str(size)] = entry
                     log('fleet N=%d first converge: %.1fs, %.1fs CPU, %s processes, %s requests' % (
                         size, first.wall, first.cpu, first.processes, first.requests))
-                    last = (size, first.wall)
+                    last = (size, first.cpu)
                     rerun = self.converge(hosts, rg, forks, 'fleet N=%d no-change pass' % size, timeout=max(600, 2 * budget), rerun=True)
                     entry['rerun'] = _pass(dict(summarise([rerun]), samples=[rerun.as_dict()]), size)
                     log('fleet N=%d no-change pass: %.1fs, %.1fs CPU, %s processes, %s requests' % (

@@ -383,7 +383,8 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
         '%s) with the same two assignees each, the same layout for every N; emulator provisioning delay %s s (an instance takes that '
         'long to reach Succeeded). `forks = min(N, %d)`: the role converges the instances of a play together in `run_once` calls, so '
         'forks only matter for its per-host steps. For each N one first converge, then one pass with nothing to change. N=1 is the '
-        'one-instance runs above (medians). A size whose linear estimate from the previous one is over %s s per pass is skipped. '
+        'one-instance runs above (medians). A size is skipped when it would need more than %s s per pass, estimated as the provisioning '
+        'delay plus N × the CPU per instance of the previous size spread over the cores. '
         '"One after another" is N × one instance\'s first converge, what N separate runs would take.' % (
             LOCATION, results.get('fleet', {}).get('delay', cfg['delay']), cfg['max_forks'], cfg.get('fleet_budget')),
         '- **Scale**: `POST /bulk/role-assignments` adds Reader assignments at subscription scope for new service principals until the '

@@ -14,7 +14,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 [ -x .venv/bin/python ] || { echo "run.sh: .venv is missing (make venv)" >&2; exit 2; }
 case " $* " in
-    *" --report-only "*|*" --fleet-only "*) ;;
+    *" --report-only "*) ;;
+    *" --fleet-only "*) [ "${BENCH_SKIP_SETUP:-0}" = 1 ] || tests/bench/setup_venvs.sh plot ;;
     *) [ "${BENCH_SKIP_SETUP:-0}" = 1 ] || tests/bench/setup_venvs.sh ;;
 esac
 exec .venv/bin/python tests/bench/bench.py "$@"
