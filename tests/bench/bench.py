@@ -421,13 +421,15 @@ class Bench:
     def fleet_inventory(self, hosts, rg):
         """A YAML inventory as a fleet is written: the shared settings as group vars, each instance a host (local connection).
 
-        ansible_python_interpreter is tests/bench/module_python.sh, which logs one line per module process."""
+        ansible_python_interpreter is tests/bench/module_python.sh, which logs one line per module process, for every host
+        including an explicit localhost outside the play's group, so that a task delegated to localhost is counted too."""
         path = os.path.join(self.work, 'fleet-%s.yml' % rg)
-        group = {'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': MODULE_PYTHON,
-                          'setup_resource_group': rg, 'setup_location': LOCATION, 'setup_role_assignments': self.assignees()},
+        group = {'vars': {'setup_resource_group': rg, 'setup_location': LOCATION, 'setup_role_assignments': self.assignees()},
                  'hosts': {host: {'setup_instance_name': host} for host in hosts}}
+        inventory = {'all': {'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': MODULE_PYTHON},
+                             'hosts': {'localhost': None}, 'children': {'bench': group}}}
         with open(path, 'w', encoding='utf-8') as handle:
-            yaml.safe_dump({'all': {'children': {'bench': group}}}, handle, sort_keys=False)
+            yaml.safe_dump(inventory, handle, sort_keys=False)
         return path
 
     def fleet_book(self):
@@ -449,19 +451,20 @@ class Bench:
         return sample
 
     def check_process_count(self):
-        """The counter itself: one module task and four controller-side actions must count exactly one process."""
+        """The counter itself: a module task, the same delegated to localhost and four controller-side actions count two."""
         inventory = self.fleet_inventory(['bench-count'], 'bench-count-rg')
         book = self.write('count.yml', [{'name': 'count', 'hosts': 'bench', 'gather_facts': False, 'tasks': [
             {'name': 'A module', 'ansible.builtin.ping': {}},
+            {'name': 'A module on localhost', 'ansible.builtin.ping': {}, 'delegate_to': 'localhost', 'run_once': True},
             {'name': 'Controller side', 'ansible.builtin.set_fact': {'bench_fact': 1}},
             {'name': 'Controller side', 'ansible.builtin.debug': {'msg': 'x'}},
             {'name': 'Controller side', 'ansible.builtin.assert': {'that': ['bench_fact == 1'], 'quiet': True}},
             {'name': 'Controller side', 'ansible.builtin.set_stats': {'data': {'bench': 1}}}]}])
         sample = self.run_counted([os.path.join(OUR_VENV, 'bin', 'ansible-playbook'), '-i', inventory, book], 'count', timeout=300)
-        self.results['role']['process_check'] = {'expected': 1, 'counted': sample.processes, 'kinds': sample.process_kinds,
+        self.results['role']['process_check'] = {'expected': 2, 'counted': sample.processes, 'kinds': sample.process_kinds,
                                                  'rc': sample.returncode}
-        if sample.returncode != 0 or sample.processes != 1:
-            raise RuntimeError('the module-process counter is wrong: expected 1 (ping), counted %s %s (rc=%s): %s' % (
+        if sample.returncode != 0 or sample.processes != 2:
+            raise RuntimeError('the module-process counter is wrong: expected 2 (ping, ping on localhost), counted %s %s (rc=%s): %s' % (
                 sample.processes, sample.process_kinds, sample.returncode, tail(sample.output, 600)))
 
     def converge(self, hosts, rg, forks, name, timeout=3600, rerun=False):
@@ -470,6 +473,9 @@ class Bench:
         sample = self.run_counted(cmd, name, timeout=timeout)
         if sample.returncode != 0:
             raise RuntimeError('%s failed (rc=%s): %s' % (name, sample.returncode, tail(sample.output, 1200)))
+        if not sample.processes and (sample.request_kinds or {}).get('token'):
+            raise RuntimeError('%s: %s token requests but no module process counted: a module ran with another interpreter than '
+                               'tests/bench/module_python.sh' % (name, sample.request_kinds['token']))
         recap = _recap(sample.output)
         if set(recap) != set(hosts) or any(v.get('failed') or v.get('unreachable') for v in recap.values()):
             raise RuntimeError('%s: the play recap does not show every host ok: %s' % (name, tail(sample.output, 800)))

@@ -377,8 +377,9 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
         '- **Module processes**: counted, not estimated. The inventory sets `ansible_python_interpreter` to `tests/bench/module_python.sh`, '
         'which appends one line (the module\'s name) to a log per invocation and execs the venv\'s python; every module process passes '
         'through it, while actions that run on the controller (`set_fact`, `debug`, `assert`, `set_stats`, `include_tasks`, `fail`) start '
-        'none and are not counted. Before the role runs, the harness checks the counter on a play of one `ping` and four controller-side '
-        'actions (it must count exactly 1: counted %s).' % _process_check(results),
+        'none and are not counted. The wrapper is set for every inventory host, including an explicit `localhost` outside the play, so '
+        'tasks delegated to localhost are counted too. Before the role runs, the harness checks the counter on a play of a `ping`, a '
+        '`ping` delegated to localhost and four controller-side actions (it must count exactly 2: counted %s).' % _process_check(results),
         '- **Fleet of N**: the same play over N hosts, one instance each, all N instances in one new resource group (`bench-fleet-N`, '
         '%s) with the same two assignees each, the same layout for every N; emulator provisioning delay %s s (an instance takes that '
         'long to reach Succeeded). `forks = min(N, %d)`: the role converges the instances of a play together in `run_once` calls, so '
