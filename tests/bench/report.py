@@ -191,9 +191,10 @@ def _fleet_analysis(fleet, cpus):
         if floor >= 0.7 * top['wall']:
             bound = 'so it is CPU-bound on this machine'
         elif key == 'first':
-            bound = 'so the rest is waiting, mostly for the %s s provisioning' % fleet.get('delay')
+            bound = ('so most of it is waiting: for the %s s provisioning, on requests, and for a CPU while other work on the machine '
+                     'held it (load average above)' % fleet.get('delay'))
         else:
-            bound = 'so the rest is waiting, on requests and between tasks'
+            bound = 'so most of it is waiting: on requests, and for a CPU while other work on the machine held it (load average above)'
         out.append('- **%s**: from N=%d to N=%d each further instance adds %s s of wall time, %s s of CPU, %s module processes and %s HTTP '
                    'requests. At N=%d the run used %s s of CPU, which on %d cores needs at least %s s of wall time, against %s s '
                    'measured, %s.' % (
