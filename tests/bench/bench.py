@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import ROOT, Admin, Arm, Emulator, dir_size, load_seed, read_module_log, request_kind, run_measured, summarise  # noqa: E402
 import report  # noqa: E402
 
-# fleet_budget: seconds one pass of one fleet size may take (a size whose linear estimate from the last one is over it is skipped)
+# fleet_budget: seconds one pass of one fleet size may take (a size estimated to need more is skipped, see run_fleet)
 MODES = {
     'full': {'runs': 10, 'loop_runs': 2, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10, 50, 100, 300], 'fleet_one_runs': 3,
              'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 6, 'scale_other_runs': 2, 'role_runs': 3, 'max_forks': 50,
@@ -438,7 +438,7 @@ class Bench:
 
     def module_env(self, name):
         """ansible's environment plus the module-process log of one run (emptied first)."""
-        log_path = os.path.join(self.work, 'modules-%s.log' % name)
+        log_path = os.path.join(self.work, 'modules-%s.log' % re.sub(r'[^A-Za-z0-9]+', '-', name))
         open(log_path, 'w', encoding='utf-8').close()
         env = self.ansible_env(OUR_VENV)
         env.update({'BENCH_MODULE_LOG': log_path, 'BENCH_MODULE_PYTHON': os.path.join(OUR_VENV, 'bin', 'python')})
