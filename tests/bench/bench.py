@@ -523,13 +523,13 @@ class Bench:
             firsts = [self.converge(['bench-one-%d' % run], 'bench-one-rg-%d' % run, 1, 'role first converge %d' % (run + 1))
                       for run in range(self.cfg['fleet_one_runs'])]
             role['first'] = dict(summarise(firsts), samples=[s.as_dict() for s in firsts])
-            log('role first converge: %.1fs, %s processes, %s requests' % (role['first']['wall'], role['first']['processes'],
-                                                                            role['first']['requests']))
+            log('role first converge: %.1fs, %s processes, %s requests' % (
+                role['first']['wall'], role['first']['processes'], role['first']['requests']))
             reruns = [self.converge(['bench-one-0'], 'bench-one-rg-0', 1, 'role no-change pass %d' % (run + 1), rerun=True)
                       for run in range(self.cfg['role_runs'])]
             role['rerun'] = dict(summarise(reruns), samples=[s.as_dict() for s in reruns])
-            log('role no-change pass: %.1fs, %s processes, %s requests' % (role['rerun']['wall'], role['rerun']['processes'],
-                                                                            role['rerun']['requests']))
+            log('role no-change pass: %.1fs, %s processes, %s requests' % (
+                role['rerun']['wall'], role['rerun']['processes'], role['rerun']['requests']))
         except RuntimeError as exc:
             self.not_measured('role', str(exc))
         finally:
@@ -853,8 +853,9 @@ def main():
     signal.signal(signal.SIGINT, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--quick', action='store_true', help='fewer repetitions and a fleet of 10 at most (for iterating)')
-    parser.add_argument('--report-only', action='store_true', help='re-render the page and its plot from the results.json of the last run '
-                                                                    '(tests/output/bench/, or tests/output/bench/fleet-only/ with --fleet-only)')
+    parser.add_argument('--report-only', action='store_true',
+                        help='re-render the page and its plot from the results.json of the last run (tests/output/bench/, or '
+                             'tests/output/bench/fleet-only/ with --fleet-only)')
     parser.add_argument('--fleet-only', action='store_true',
                         help='only the setup-role and fleet sections (for development); writes tests/output/bench/fleet-only/ and never '
                              'docs/benchmarks.md, whose figures all come from one full run')
