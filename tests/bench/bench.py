@@ -447,7 +447,7 @@ class Bench:
     def run_counted(self, cmd, name, timeout=3600):
         env, log_path = self.module_env(name)
         sample = self.measured(cmd, env, timeout=timeout)
-        sample.processes, sample.process_kinds = read_module_log(log_path)
+        sample.processes, sample.process_kinds, sample.module_cpu = read_module_log(log_path)
         return sample
 
     def check_process_count(self):
