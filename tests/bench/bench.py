@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -29,17 +30,20 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # pylint: disable=wrong-import-position
-from benchlib import ROOT, Admin, Arm, Emulator, dir_size, load_seed, request_kind, run_measured, summarise  # noqa: E402
+from benchlib import ROOT, Admin, Arm, Emulator, dir_size, load_seed, read_module_log, request_kind, run_measured, summarise  # noqa: E402
 import report  # noqa: E402
 
+# fleet_budget: seconds one pass of one fleet size may take (a size estimated to need more is skipped, see run_fleet)
 MODES = {
-    'full': {'runs': 10, 'loop_runs': 2, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10, 50, 100], 'fleet_one_runs': 2,
-             'serial_subset': 3, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 6, 'scale_other_runs': 2, 'role_runs': 3, 'max_forks': 100,
-             'fleet_budget': 1500, 'inventory_instances': 1000, 'inventory_runs': 5},
+    'full': {'runs': 10, 'loop_runs': 2, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10, 50, 100, 300], 'fleet_one_runs': 3,
+             'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 6, 'scale_other_runs': 2, 'role_runs': 3, 'max_forks': 50,
+             'fleet_budget': 600, 'inventory_instances': 1000, 'inventory_runs': 5},
     'quick': {'runs': 3, 'loop_runs': 1, 'loop_items': 20, 'azcoll_loop_runs': 1, 'fleet': [1, 10], 'fleet_one_runs': 1,
-              'serial_subset': 2, 'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 3, 'scale_other_runs': 1, 'role_runs': 2, 'max_forks': 100,
+              'delay': 20.0, 'scale': [10, 20000], 'scale_runs': 3, 'scale_other_runs': 1, 'role_runs': 2, 'max_forks': 50,
               'fleet_budget': 300, 'inventory_instances': 1000, 'inventory_runs': 3},
 }
+SECTIONS = ('size', 'adhoc', 'profile', 'role', 'fleet', 'inventory', 'scale', 'loop')
+FLEET_SECTIONS = ('role', 'fleet')
 
 LOCATION = 'westus2'
 RG = 'bench-rg'
@@ -49,6 +53,7 @@ AZCOLL_VENV = os.path.join(ROOT, '.venv-bench-azcoll')
 AZ_VENV = os.path.join(ROOT, '.venv-bench-az')
 PLOT_VENV = os.path.join(ROOT, '.venv-bench-plot')
 OUT_DIR = os.path.join(ROOT, 'tests', 'output', 'bench')
+MODULE_PYTHON = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'module_python.sh')
 # loop only the targets the issue sets goals for (the info modules are measured ad hoc only, to fit the time budget)
 LOOP_KEYS = ('ping', 'resource_group', 'dt_instance', 'dt_role_assignment', 'azcoll_ping', 'azure_rm_resourcegroup', 'azure_rm_resource',
              'azure_rm_roleassignment')
@@ -87,8 +92,11 @@ class Bench:
         self.publish = publish
         self.mode = 'quick' if options.quick else 'full'
         self.cfg = dict(MODES[self.mode])
+        if options.fleet_sizes:
+            self.cfg['fleet'] = sorted({int(n) for n in options.fleet_sizes.split(',')})
         self.work = tempfile.mkdtemp(prefix='twinops-bench-')
-        self.results = {'meta': {'mode': self.mode, 'config': self.cfg, 'started': _now()}, 'adhoc': {}, 'loop': {}, 'empty': {},
+        self.results = {'meta': {'mode': self.mode, 'config': self.cfg, 'started': _now(), 'fleet_only': bool(options.fleet_only)},
+                        'adhoc': {}, 'loop': {}, 'empty': {},
                         'role': {}, 'fleet': {}, 'scale': {}, 'size': {}, 'profile': {}, 'inventory': {},
                         'not_measured': {}, 'notes': []}
         self.seed = load_seed()
@@ -395,7 +403,7 @@ class Bench:
         self._az_state = ''
         return None
 
-    # ---- setup role -------------------------------------------------------------------------------------------------------
+    # ---- setup role and fleet -----------------------------------------------------------------------------------------------
     def role_ready(self):
         if not os.path.exists(os.path.join(ROOT, 'roles', 'setup', 'tasks', 'main.yml')):
             return 'roles/setup/tasks/main.yml does not exist yet'
@@ -404,85 +412,180 @@ class Bench:
                 return 'plugins/modules/%s.py does not exist yet' % name
         return None
 
-    def role_vars(self, rg, name):
-        """Variables for one instance of the setup role (names from roles/setup/meta/argument_specs.yml)."""
-        return {'setup_resource_group': rg, 'setup_instance_name': name, 'setup_location': LOCATION,
-                'setup_role_assignments': [{'assignee_object_id': self.principal, 'principal_type': 'User', 'role': 'Azure Digital Twins Data Owner'}]}
+    def assignees(self):
+        """The two assignees every instance gets: a user and a service principal of the emulator's seed, by object id."""
+        sp_pipeline = next(p for p in self.seed['service_principals'] if p['key'] == 'sp_pipeline')['id']
+        return [{'assignee_object_id': self.principal, 'principal_type': 'User', 'role': 'Azure Digital Twins Data Owner'},
+                {'assignee_object_id': sp_pipeline, 'principal_type': 'ServicePrincipal', 'role': 'Azure Digital Twins Data Reader'}]
 
-    def fleet_book(self, rg):
-        hostvars = self.role_vars(rg, '{{ inventory_hostname }}')
-        return self.write('fleet-%s.yml' % rg, [{'name': 'fleet', 'hosts': 'bench', 'gather_facts': False,
-                                                 'roles': [{'role': 'twinops.digital_twins.setup', 'vars': hostvars}]}])
+    def fleet_inventory(self, hosts, rg):
+        """A YAML inventory as a fleet is written: the shared settings as group vars, each instance a host (local connection).
 
-    def run_fleet_once(self, hosts, rg, forks):
-        inventory = self.inventory(OUR_VENV, hosts, name='fleet-%s' % rg)
-        cmd = [os.path.join(OUR_VENV, 'bin', 'ansible-playbook'), '-i', inventory, '-f', str(forks), self.fleet_book(rg)]
-        sample = self.measured(cmd, self.ansible_env(OUR_VENV), timeout=3600)
-        if sample.returncode != 0:
-            raise RuntimeError('fleet run failed (rc=%s): %s' % (sample.returncode, tail(sample.output, 1200)))
+        ansible_python_interpreter is tests/bench/module_python.sh, which logs one line per module process, for every host
+        including an explicit localhost outside the play's group, so that a task delegated to localhost is counted too."""
+        path = os.path.join(self.work, 'fleet-%s.yml' % rg)
+        group = {'vars': {'setup_resource_group': rg, 'setup_location': LOCATION, 'setup_role_assignments': self.assignees()},
+                 'hosts': {host: {'setup_instance_name': host} for host in hosts}}
+        inventory = {'all': {'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': MODULE_PYTHON},
+                             'hosts': {'localhost': None}, 'children': {'bench': group}}}
+        with open(path, 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(inventory, handle, sort_keys=False)
+        return path
+
+    def fleet_book(self):
+        return self.write('fleet.yml', [{'name': 'Converge the fleet', 'hosts': 'bench', 'gather_facts': False,
+                                         'roles': [{'role': 'twinops.digital_twins.setup'}]}])
+
+    def module_env(self, name):
+        """ansible's environment plus the module-process log of one run (emptied first)."""
+        log_path = os.path.join(self.work, 'modules-%s.log' % re.sub(r'[^A-Za-z0-9]+', '-', name))
+        open(log_path, 'w', encoding='utf-8').close()
+        env = self.ansible_env(OUR_VENV)
+        env.update({'BENCH_MODULE_LOG': log_path, 'BENCH_MODULE_PYTHON': os.path.join(OUR_VENV, 'bin', 'python')})
+        return env, log_path
+
+    def run_counted(self, cmd, name, timeout=3600):
+        env, log_path = self.module_env(name)
+        sample = self.measured(cmd, env, timeout=timeout)
+        sample.processes, sample.process_kinds, sample.module_cpu = read_module_log(log_path)
         return sample
 
+    def check_process_count(self):
+        """The counter itself: a module task, the same delegated to localhost and four controller-side actions count two."""
+        inventory = self.fleet_inventory(['bench-count'], 'bench-count-rg')
+        book = self.write('count.yml', [{'name': 'count', 'hosts': 'bench', 'gather_facts': False, 'tasks': [
+            {'name': 'A module', 'ansible.builtin.ping': {}},
+            {'name': 'A module on localhost', 'ansible.builtin.ping': {}, 'delegate_to': 'localhost', 'run_once': True},
+            {'name': 'Controller side', 'ansible.builtin.set_fact': {'bench_fact': 1}},
+            {'name': 'Controller side', 'ansible.builtin.debug': {'msg': 'x'}},
+            {'name': 'Controller side', 'ansible.builtin.assert': {'that': ['bench_fact == 1'], 'quiet': True}},
+            {'name': 'Controller side', 'ansible.builtin.set_stats': {'data': {'bench': 1}}}]}])
+        sample = self.run_counted([os.path.join(OUR_VENV, 'bin', 'ansible-playbook'), '-i', inventory, book], 'count', timeout=300)
+        self.results['role']['process_check'] = {'expected': 2, 'counted': sample.processes, 'kinds': sample.process_kinds,
+                                                 'rc': sample.returncode}
+        if sample.returncode != 0 or sample.processes != 2:
+            raise RuntimeError('the module-process counter is wrong: expected 2 (ping, ping on localhost), counted %s %s (rc=%s): %s' % (
+                sample.processes, sample.process_kinds, sample.returncode, tail(sample.output, 600)))
+
+    def converge(self, hosts, rg, forks, name, timeout=3600, rerun=False):
+        """One measured ansible-playbook run of the setup role over `hosts` (one instance each, all in `rg`)."""
+        cmd = [os.path.join(OUR_VENV, 'bin', 'ansible-playbook'), '-i', self.fleet_inventory(hosts, rg), '-f', str(forks), self.fleet_book()]
+        sample = self.run_counted(cmd, name, timeout=timeout)
+        if sample.returncode != 0:
+            raise RuntimeError('%s failed (rc=%s): %s' % (name, sample.returncode, tail(sample.output, 1200)))
+        if not sample.processes and (sample.request_kinds or {}).get('token'):
+            raise RuntimeError('%s: %s token requests but no module process counted: a module ran with another interpreter than '
+                               'tests/bench/module_python.sh' % (name, sample.request_kinds['token']))
+        recap = _recap(sample.output)
+        if set(recap) != set(hosts) or any(v.get('failed') or v.get('unreachable') for v in recap.values()):
+            raise RuntimeError('%s: the play recap does not show every host ok: %s' % (name, tail(sample.output, 800)))
+        if rerun and any(v.get('changed') for v in recap.values()):
+            changed = sorted(h for h, v in recap.items() if v.get('changed'))
+            self.results['notes'].append('%s: %d of %d hosts reported changes on a pass with nothing to change (%s)' % (
+                name, len(changed), len(hosts), ', '.join(changed[:5])))
+        if not rerun:
+            self.check_converged(hosts, rg, name)
+        return sample
+
+    def check_converged(self, hosts, rg, name):
+        """After a first converge the emulator must hold every instance (Succeeded) and both assignments on each."""
+        state = self.admin.state()
+        prefix = ('/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DigitalTwins/digitalTwinsInstances/'
+                  % (self.env['AZURE_SUBSCRIPTION_ID'], rg)).lower()
+        ready = {i['id'].lower()[len(prefix):] for i in state.get('instances') or []
+                 if i['id'].lower().startswith(prefix) and (i.get('properties') or {}).get('provisioningState') == 'Succeeded'}
+        wanted = {h.lower() for h in hosts}
+        held = {}
+        for entry in state.get('role_assignments') or []:
+            scope = ((entry.get('properties') or {}).get('scope') or '').lower()
+            if scope.startswith(prefix):
+                held[scope[len(prefix):]] = held.get(scope[len(prefix):], 0) + 1
+        missing = sorted(wanted - ready)
+        short = sorted(h for h in wanted if held.get(h, 0) < len(self.assignees()))
+        if missing or short:
+            raise RuntimeError('%s: the emulator does not hold what the play reports: %d instances missing or not Succeeded (%s), '
+                               '%d with fewer than %d role assignments (%s)' % (name, len(missing), ', '.join(missing[:5]), len(short),
+                                                                                len(self.assignees()), ', '.join(short[:5])))
+
     def run_role(self):
+        """One instance (new resource group + instance, two assignees): first converge, then passes with nothing to change."""
         why = self.role_ready()
         if why:
             self.not_measured('role', why)
-            self.not_measured('fleet', why)
             return
         delay = self.cfg['delay']
         self.admin.settings(provisioning_delay_seconds=delay)
-        self.results['role']['delay'] = delay
-        firsts = []
+        role = self.results['role']
+        role['delay'] = delay
+        role['assignees'] = self.assignees()
         try:
-            for run in range(self.cfg['fleet_one_runs']):
-                firsts.append(self.run_fleet_once(['bench-one-%d' % run], 'bench-one-rg-%d' % run, 1))
-            self.results['role']['first'] = dict(summarise(firsts), samples=[s.as_dict() for s in firsts])
-            log('role first converge: %.1fs' % self.results['role']['first']['wall'])
-            rerun = [self.run_fleet_once(['bench-one-0'], 'bench-one-rg-0', 1) for _run in range(self.cfg['role_runs'])]
-            self.results['role']['rerun'] = dict(summarise(rerun), samples=[s.as_dict() for s in rerun])
-            if any('changed=0' not in s.output for s in rerun):
-                self.results['notes'].append('setup role re-run reported changes: %s' % tail(rerun[-1].output, 400))
+            self.check_process_count()
+            firsts = [self.converge(['bench-one-%d' % run], 'bench-one-rg-%d' % run, 1, 'role first converge %d' % (run + 1))
+                      for run in range(self.cfg['fleet_one_runs'])]
+            role['first'] = dict(summarise(firsts), samples=[s.as_dict() for s in firsts])
+            log('role first converge: %.1fs, %s processes, %s requests' % (
+                role['first']['wall'], role['first']['processes'], role['first']['requests']))
+            reruns = [self.converge(['bench-one-0'], 'bench-one-rg-0', 1, 'role no-change pass %d' % (run + 1), rerun=True)
+                      for run in range(self.cfg['role_runs'])]
+            role['rerun'] = dict(summarise(reruns), samples=[s.as_dict() for s in reruns])
+            log('role no-change pass: %.1fs, %s processes, %s requests' % (
+                role['rerun']['wall'], role['rerun']['processes'], role['rerun']['requests']))
         except RuntimeError as exc:
             self.not_measured('role', str(exc))
-            self.not_measured('fleet', 'setup role failed')
-            return
-        self.run_fleet(delay, firsts)
+        finally:
+            self.admin.settings(provisioning_delay_seconds=0)
 
-    def run_fleet(self, delay, firsts):
-        fleet = self.results['fleet']
-        fleet['delay'] = delay
-        fleet['one'] = summarise(firsts)
-        fleet['parallel'] = {}
-        last = (1, fleet['one']['wall'])
-        for size in self.cfg['fleet']:
-            if size == 1:
-                fleet['parallel']['1'] = dict(fleet['one'], forks=1, per_instance_requests=fleet['one']['requests'])
-                continue
-            estimate = last[1] * size / last[0]
-            if estimate > self.cfg['fleet_budget']:
-                self.not_measured('fleet:%d' % size, 'skipped: N=%d took %.0f s, so N=%d would take about %.0f s (linear estimate) on this machine, '
-                                  'over the %d s budget per fleet size' % (last[0], last[1], size, estimate, self.cfg['fleet_budget']))
-                continue
-            forks = min(size, self.cfg['max_forks'])
-            hosts = ['fl%d-%03d' % (size, i) for i in range(size)]
-            try:
-                sample = self.run_fleet_once(hosts, 'bench-fleet-%d' % size, forks)
-            except RuntimeError as exc:
-                self.not_measured('fleet:%d' % size, str(exc))
-                continue
-            fleet['parallel'][str(size)] = dict(sample.as_dict(), forks=forks, per_instance_requests=sample.requests / float(size))
-            last = (size, sample.wall)
-            log('fleet N=%d forks=%d: %.1fs' % (size, forks, sample.wall))
-        subset = self.cfg['serial_subset']
-        try:
-            sample = self.run_fleet_once(['ser-%03d' % i for i in range(subset)], 'bench-serial', 1)
-        except RuntimeError as exc:
-            self.not_measured('fleet:serial', str(exc))
+    def run_fleet(self):
+        """Fleets of N instances, one new resource group per N: first converge, then one pass with nothing to change."""
+        why = self.role_ready()
+        if why:
+            self.not_measured('fleet', why)
             return
-        per_instance = sample.wall / subset
-        fleet['serial'] = {'subset': subset, 'wall': sample.wall, 'per_instance': per_instance,
-                           'extrapolated': {str(n): per_instance * n for n in self.cfg['fleet']}}
-        log('serial subset of %d: %.1fs' % (subset, sample.wall))
-        self.admin.settings(provisioning_delay_seconds=0)
+        role = self.results['role']
+        if not role.get('first') or not role.get('rerun'):
+            self.not_measured('fleet', 'the one-instance runs of the setup role (its baseline) were not measured')
+            return
+        delay = self.cfg['delay']
+        fleet = self.results['fleet']
+        fleet.update({'delay': delay, 'max_forks': self.cfg['max_forks'], 'budget': self.cfg['fleet_budget'], 'sizes': {}})
+        budget = self.cfg['fleet_budget']
+        cpus = os.cpu_count() or 1
+        last = (1, role['first']['cpu'])
+        self.admin.settings(provisioning_delay_seconds=delay)
+        try:
+            for size in self.cfg['fleet']:
+                if size == 1:
+                    fleet['sizes']['1'] = {'forks': 1, 'from_role': True, 'first': _pass(role['first'], 1), 'rerun': _pass(role['rerun'], 1)}
+                    continue
+                # at least the provisioning wait, and at least the CPU it needs spread over the cores (at the CPU per instance of
+                # the last size measured, which only falls as a batch grows)
+                estimate = delay + last[1] / last[0] * size / cpus
+                if estimate > budget:
+                    self.not_measured('fleet:%d' % size, 'skipped: N=%d used %.1f s of CPU per instance to converge, so N=%d would take at '
+                                      'least %.0f s (%.0f s provisioning + N × that CPU / %d cores), over the %d s budget per pass' % (
+                                          last[0], last[1] / last[0], size, estimate, delay, cpus, budget))
+                    continue
+                forks = min(size, self.cfg['max_forks'])
+                hosts = ['fl%d-%03d' % (size, i) for i in range(size)]
+                rg = 'bench-fleet-%d' % size
+                entry = {'forks': forks}
+                try:
+                    first = self.converge(hosts, rg, forks, 'fleet N=%d first converge' % size, timeout=max(600, 2 * budget))
+                    entry['first'] = _pass(dict(summarise([first]), samples=[first.as_dict()]), size)
+                    fleet['sizes'][str(size)] = entry
+                    log('fleet N=%d first converge: %.1fs, %.1fs CPU, %s processes, %s requests' % (
+                        size, first.wall, first.cpu, first.processes, first.requests))
+                    last = (size, first.cpu)
+                    rerun = self.converge(hosts, rg, forks, 'fleet N=%d no-change pass' % size, timeout=max(600, 2 * budget), rerun=True)
+                    entry['rerun'] = _pass(dict(summarise([rerun]), samples=[rerun.as_dict()]), size)
+                    log('fleet N=%d no-change pass: %.1fs, %.1fs CPU, %s processes, %s requests' % (
+                        size, rerun.wall, rerun.cpu, rerun.processes, rerun.requests))
+                except RuntimeError as exc:
+                    self.not_measured('fleet:%d' % size, str(exc))
+                    continue
+                self.publish(self.results)
+        finally:
+            self.admin.settings(provisioning_delay_seconds=0)
 
     # ---- inventory of existing instances -----------------------------------------------------------------------------------
     def run_inventory(self):
@@ -639,7 +742,7 @@ class Bench:
 
     # ---- main ----------------------------------------------------------------------------------------------------------------
     def run(self):
-        sections = self.options.sections.split(',')
+        sections = [name for name in SECTIONS if name in self.options.sections.split(',')]
         self.results['meta']['sections'] = sections
         self.results['meta']['loadavg_start'] = list(os.getloadavg())
         self.versions()
@@ -648,13 +751,15 @@ class Bench:
         self.install_collection()
         self.start_emulator()
         try:
-            if set(sections) & {'adhoc', 'profile', 'scale', 'role', 'loop'}:
+            if set(sections) & {'adhoc', 'profile', 'scale', 'loop'}:
                 self.prepare_state()
                 self.build_targets()
                 self.usable = self.warm_up()
-            # most important first; the page is re-rendered after each section, so an interrupted run still leaves its figures
-            steps = (('adhoc', lambda: self.run_adhoc(self.usable)), ('profile', self.run_profile), ('inventory', self.run_inventory),
-                     ('scale', self.run_scale), ('role', self.run_role),
+            # most important first; the page is re-rendered after each section, so an interrupted run still leaves its figures.
+            # The setup role and the fleets run before the inventory (1000 more instances) and scale (20,000 more assignments)
+            # sections fill the emulator, so that they measure a subscription as a fleet would find it.
+            steps = (('adhoc', lambda: self.run_adhoc(self.usable)), ('profile', self.run_profile), ('role', self.run_role),
+                     ('fleet', self.run_fleet), ('inventory', self.run_inventory), ('scale', self.run_scale),
                      ('loop', lambda: self.run_loop([k for k in self.usable if k in LOOP_KEYS])))
             for name, step in steps:
                 if name not in sections:
@@ -671,6 +776,24 @@ class Bench:
             self.results['meta']['finished'] = _now()
             self.results['meta']['loadavg_end'] = list(os.getloadavg())
             self.emulator.stop()
+
+
+def _recap(output):
+    """{host: {ok, changed, unreachable, failed, ...}} from the PLAY RECAP of an ansible-playbook run."""
+    hosts = {}
+    for line in output.split('PLAY RECAP', 1)[-1].splitlines():
+        match = re.match(r'^(\S+)\s+:\s+(ok=\d+.*)$', line.strip())
+        if match:
+            hosts[match.group(1)] = {k: int(v) for k, v in re.findall(r'(\w+)=(\d+)', match.group(2))}
+    return hosts
+
+
+def _pass(summary, size):
+    """A pass of a fleet of `size` with its per-instance figures."""
+    entry = dict(summary, size=size)
+    for field in ('wall', 'cpu', 'requests', 'processes'):
+        entry['per_instance_' + field] = None if summary.get(field) is None else summary[field] / float(size)
+    return entry
 
 
 def parse_importtime(stderr):
@@ -730,15 +853,31 @@ def main():
     signal.signal(signal.SIGINT, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--quick', action='store_true', help='fewer repetitions and a fleet of 10 at most (for iterating)')
-    parser.add_argument('--report-only', action='store_true', help='re-render docs/benchmarks.md and .png from tests/output/bench/results.json')
-    parser.add_argument('--output', default=os.path.join(ROOT, 'docs', 'benchmarks.md'))
+    parser.add_argument('--report-only', action='store_true',
+                        help='re-render the page and its plot from the results.json of the last run (tests/output/bench/, or '
+                             'tests/output/bench/fleet-only/ with --fleet-only)')
+    parser.add_argument('--fleet-only', action='store_true',
+                        help='only the setup-role and fleet sections (for development); writes tests/output/bench/fleet-only/ and never '
+                             'docs/benchmarks.md, whose figures all come from one full run')
+    parser.add_argument('--fleet-sizes', help='comma-separated fleet sizes instead of the mode\'s (for development), e.g. 1,10')
+    parser.add_argument('--output', help='the page to write (default docs/benchmarks.md; tests/output/bench/fleet-only/benchmarks.md '
+                                         'with --fleet-only)')
     parser.add_argument('--keep', action='store_true', help='keep the work directory')
-    parser.add_argument('--sections', default='size,adhoc,loop,scale,profile,role,inventory', help='comma-separated subset of the default (for iterating)')
+    parser.add_argument('--sections', default=','.join(SECTIONS), help='comma-separated subset of %s (for iterating)' % ','.join(SECTIONS))
     options = parser.parse_args()
-    os.makedirs(OUT_DIR, exist_ok=True)
-    results_path = os.path.join(OUT_DIR, 'results.json')
+    out_dir = OUT_DIR
+    if options.fleet_only:
+        options.sections = ','.join(FLEET_SECTIONS)
+        out_dir = os.path.join(OUT_DIR, 'fleet-only')
+    options.output = options.output or os.path.join(out_dir if options.fleet_only else os.path.join(ROOT, 'docs'), 'benchmarks.md')
+    unknown = set(options.sections.split(',')) - set(SECTIONS)
+    if unknown:
+        parser.error('unknown sections: %s (known: %s)' % (', '.join(sorted(unknown)), ', '.join(SECTIONS)))
+    os.makedirs(out_dir, exist_ok=True)
+    results_path = os.path.join(out_dir, 'results.json')
 
     def publish(results):
+        results['meta']['results_file'] = os.path.relpath(results_path, ROOT)
         with open(results_path, 'w', encoding='utf-8') as handle:
             json.dump(results, handle, indent=1, default=str)
         render(results_path, options.output)
@@ -764,6 +903,7 @@ def render(results_path, output):
     """docs/benchmarks.md (+ .png when the plot venv exists) from results.json."""
     with open(results_path, encoding='utf-8') as handle:
         results = json.load(handle)
+    results['meta']['results_file'] = os.path.relpath(results_path, ROOT)
     png = os.path.splitext(output)[0] + '.png'
     plot_python = os.path.join(PLOT_VENV, 'bin', 'python')
     plotted = False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -25,7 +26,8 @@ RG_API = '2022-09-01'
 
 
 class Sample:
-    """One measured run of one command: wall time, children CPU time, peak RSS, exit code and emulator requests."""
+    """One measured run of one command: wall time, children CPU time, peak RSS, exit code, emulator requests and, where
+    counted, module processes."""
 
     def __init__(self, wall, cpu, rss_kb, returncode, output=''):
         self.wall = wall
@@ -35,10 +37,15 @@ class Sample:
         self.output = output
         self.requests = None
         self.request_kinds = {}
+        self.processes = None
+        self.process_kinds = {}
+        self.module_cpu = None
 
     def as_dict(self):
         return {'wall': round(self.wall, 4), 'cpu': round(self.cpu, 4), 'rss_mb': round(self.rss_kb / 1024.0, 1),
-                'rc': self.returncode, 'requests': self.requests, 'request_kinds': self.request_kinds}
+                'rc': self.returncode, 'requests': self.requests, 'request_kinds': self.request_kinds,
+                'processes': self.processes, 'process_kinds': self.process_kinds,
+                'module_cpu': None if self.module_cpu is None else round(self.module_cpu, 4)}
 
 
 def run_measured(cmd, env, cwd=None, timeout=900):
@@ -90,18 +97,52 @@ def summarise(samples):
         return None
     walls = [s.wall for s in samples]
     reqs = [s.requests for s in samples if s.requests is not None]
-    kinds = {}
-    for sample in samples:
-        for kind, count in sample.request_kinds.items():
-            kinds.setdefault(kind, []).append(count)
+    procs = [s.processes for s in samples if s.processes is not None]
+    module_cpu = [s.module_cpu for s in samples if s.module_cpu is not None]
     return {
         'n': len(samples),
         'wall': statistics.median(walls), 'wall_min': min(walls), 'wall_max': max(walls),
         'cpu': statistics.median([s.cpu for s in samples]),
         'rss_mb': statistics.median([s.rss_kb for s in samples]) / 1024.0,
         'requests': statistics.median(reqs) if reqs else None,
-        'request_kinds': {kind: statistics.median(values) for kind, values in sorted(kinds.items())},
+        'request_kinds': _median_kinds([s.request_kinds for s in samples]),
+        'processes': statistics.median(procs) if procs else None,
+        'process_kinds': _median_kinds([s.process_kinds for s in samples if s.processes is not None]),
+        'module_cpu': statistics.median(module_cpu) if module_cpu else None,
     }
+
+
+def _median_kinds(dicts):
+    """Per key, the median over the samples (a sample without the key counts 0 for it)."""
+    keys = sorted({key for entry in dicts for key in entry})
+    return {key: statistics.median([entry.get(key, 0) for entry in dicts]) for key in keys}
+
+
+def read_module_log(path):
+    """(processes, {module: processes}, CPU seconds of those that ended) from the log tests/bench/module_python.sh writes:
+    a "start <pid> <module>" line when a module process starts, "end <pid> <module> <user> <sys>" when it ends."""
+    kinds = {}
+    processes = 0
+    cpu = 0.0
+    try:
+        with open(path, encoding='utf-8') as handle:
+            lines = [line.split() for line in handle if line.strip()]
+    except FileNotFoundError:
+        return 0, {}, None
+    for parts in lines:
+        if parts[0] == 'start':
+            processes += 1
+            name = parts[2] if len(parts) > 2 else 'unknown'
+            kinds[name] = kinds.get(name, 0) + 1
+        elif parts[0] == 'end':
+            cpu += sum(_shell_seconds(value) for value in parts[3:5])
+    return processes, kinds, cpu
+
+
+def _shell_seconds(value):
+    """Seconds from a time as the shell's `times` prints it, e.g. 0m1.250000s."""
+    match = re.match(r'^(\d+)m([\d.]+)s$', value)
+    return int(match.group(1)) * 60 + float(match.group(2)) if match else 0.0
 
 
 def load_env_file(path):

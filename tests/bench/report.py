@@ -5,6 +5,12 @@
 
 from __future__ import annotations
 
+LOCATION = 'westus2'
+SECTIONS = ('size', 'adhoc', 'profile', 'role', 'fleet', 'inventory', 'scale', 'loop')
+# Method bullets that concern only some sections (by their bold lead); the others always show
+BULLET_SECTIONS = {'**No-change runs**': ('adhoc', 'loop', 'scale', 'profile'), '**Ad hoc**': ('adhoc', 'profile'), '**Per loop item**': ('loop',),
+                   '**Setup role, one instance**': ('role', 'fleet'), '**Module processes**': ('role', 'fleet'), '**Fleet of N**': ('fleet',),
+                   '**Scale**': ('scale',), '**Inventory**': ('inventory',), '**Install size**': ('size',)}
 OURS = ('resource_group', 'dt_instance', 'dt_instance_info', 'dt_role_assignment', 'dt_role_assignment_info')
 AZCOLL_EQUIVALENT = {'resource_group': 'azure_rm_resourcegroup', 'dt_instance': 'azure_rm_resource', 'dt_role_assignment': 'azure_rm_roleassignment'}
 ADHOC_ORDER = ('ping',) + OURS + ('azcoll_ping', 'azure_rm_resourcegroup', 'azure_rm_resource', 'azure_rm_roleassignment', 'az_role_assignment')
@@ -56,8 +62,8 @@ def _pair(rows, label, limit, check, mine, theirs, digits=2):
     rows.append((label, wall_text, cpu_text, limit, _verdict(None if wall is None else check(wall))))
 
 
-def targets(results):
-    """Rows (target, wall ratio, CPU ratio, limit, verdict) for the issue's targets."""
+def targets(results, ran=lambda *names: True):
+    """Rows (target, measured, the same comparison on CPU, limit, verdict) for the targets of the sections that were run."""
     adhoc, loop = results.get('adhoc', {}), results.get('loop', {})
     rows = []
 
@@ -65,26 +71,19 @@ def targets(results):
         row = loop.get(key) or {}
         return {'wall': row.get('per_item_wall'), 'cpu': row.get('per_item_cpu')}
 
-    for key in ('dt_instance', 'dt_role_assignment'):
-        _pair(rows, '%s no-change, ad hoc, vs ad-hoc ping' % key, '<= 1.6x', lambda r: r <= 1.6, adhoc.get(key) or {}, adhoc.get('ping') or {})
-        _pair(rows, '%s no-change, per loop item, vs ping per item' % key, '<= 2.5x', lambda r: r <= 2.5, per_item(key), per_item('ping'), 3)
-    for key, other in sorted(AZCOLL_EQUIVALENT.items()):
-        _pair(rows, '%s vs %s, ad hoc' % (key, other), '<= 0.4x', lambda r: r <= 0.4, adhoc.get(key) or {}, adhoc.get(other) or {})
-        _pair(rows, '%s vs %s, per loop item' % (key, other), '<= 0.4x', lambda r: r <= 0.4, per_item(key), per_item(other), 3)
-    reqs = (adhoc.get('dt_role_assignment') or {}).get('requests')
-    rows.append(('dt_role_assignment no-change HTTP requests (incl. token)', _req(reqs), '', '<= 6', _verdict(None if reqs is None else reqs <= 6)))
-    fleet = results.get('fleet', {})
-    par = fleet.get('parallel', {})
-    big = max((int(n) for n in par), default=None)
-    one = fleet.get('one') or {}
-    if big and big > 1 and one.get('wall'):
-        ratio = par[str(big)]['wall'] / one['wall']
-        measured = '%s (%s s vs %s s)' % (_s(ratio, 2, 'x'), _s(par[str(big)]['wall'], 1), _s(one['wall'], 1))
-        rows.append(('fleet of %d vs one instance (first converge)' % big, measured,
-                     _ratio_cell(par[str(big)].get('cpu'), one.get('cpu'), 1)[1], '<= 3x (for 100)',
-                     _verdict(ratio <= 3) + ('' if big == 100 else ' (N=%d only, not 100)' % big)))
-    else:
-        rows.append(('fleet of 100 vs one instance', 'n/a', 'n/a', '<= 3x', _verdict(None)))
+    if ran('adhoc', 'loop'):
+        for key in ('dt_instance', 'dt_role_assignment'):
+            _pair(rows, '%s no-change, ad hoc, vs ad-hoc ping' % key, '<= 1.6x', lambda r: r <= 1.6, adhoc.get(key) or {}, adhoc.get('ping') or {})
+            _pair(rows, '%s no-change, per loop item, vs ping per item' % key, '<= 2.5x', lambda r: r <= 2.5, per_item(key), per_item('ping'), 3)
+        for key, other in sorted(AZCOLL_EQUIVALENT.items()):
+            _pair(rows, '%s vs %s, ad hoc' % (key, other), '<= 0.4x', lambda r: r <= 0.4, adhoc.get(key) or {}, adhoc.get(other) or {})
+            _pair(rows, '%s vs %s, per loop item' % (key, other), '<= 0.4x', lambda r: r <= 0.4, per_item(key), per_item(other), 3)
+        reqs = (adhoc.get('dt_role_assignment') or {}).get('requests')
+        rows.append(('dt_role_assignment no-change HTTP requests (incl. token)', _req(reqs), '', '<= 6', _verdict(None if reqs is None else reqs <= 6)))
+    if ran('role', 'fleet'):
+        rows += fleet_targets(results)
+    if not ran('scale'):
+        return rows
     scale = results.get('scale', {})
     sizes = sorted(int(n) for n in scale)
     if len(sizes) >= 2 and scale[str(sizes[0])].get('dt_role_assignment') and scale[str(sizes[-1])].get('dt_role_assignment'):
@@ -100,41 +99,123 @@ def targets(results):
     return rows
 
 
-def _fleet_analysis(fleet, cpus, loop=None):
-    """Where a fleet's wall time goes: the CPU every host's tasks need, shared by the machine's cores."""
-    par = fleet.get('parallel', {})
-    sizes = sorted(int(n) for n in par if int(n) > 1)
-    one = fleet.get('one') or {}
-    if not sizes or not one.get('cpu'):
-        return ''
-    big = par[str(sizes[-1])]
-    per_host_cpu = big['cpu'] / sizes[-1]
-    floor = big['cpu'] / cpus
-    verdict = ('so at this size the fleet is CPU-bound on this machine, not bound by the %s s provisioning wait; a fleet of N needs roughly '
-               'N × %s / %d s of wall time here' % (fleet.get('delay'), _s(per_host_cpu, 1), cpus)) if floor >= 0.5 * big['wall'] else (
-        'so at this size the wall time is mostly the provisioning wait, not CPU')
-    return ('Where the fleet time goes: one instance\'s first converge costs %s s of CPU (the role\'s module processes, each a fresh Python '
-            'importing the Azure SDK, plus ansible\'s workers); at N=%d the run used %s s of CPU, %s s per instance. With %d cores that alone '
-            'needs at least %s s of wall time, against %s s measured, %s.\n' % (
-                _s(one['cpu'], 1), sizes[-1], _s(big['cpu'], 0), _s(per_host_cpu, 1), cpus, _s(floor, 0), _s(big['wall'], 0), verdict)
-            + _fleet_split(one, per_host_cpu, sizes[-1], cpus, (loop or {}).get('dt_instance', {}).get('per_item_cpu')))
+def _count_row(rows, label, value, limit, unit=''):
+    rows.append((label, 'n/a' if value is None else '%g%s' % (value, unit), '', '<= %g%s' % (limit, unit),
+                 _verdict(None if value is None else value <= limit)))
 
 
-def _fleet_split(one, per_host_cpu, size, cpus, module_cpu):
-    """How one instance's CPU splits between module processes and ansible's own per-task work, and what 3x would need."""
-    tokens = (one.get('request_kinds') or {}).get('token')
-    if not tokens or not module_cpu:
+def fleet_targets(results, big=100):
+    """Rows for the setup role and the fleet targets: counts of one instance's runs, the fleet of `big` against one instance."""
+    rows = []
+    role = results.get('role') or {}
+    first, rerun = role.get('first') or {}, role.get('rerun') or {}
+    _count_row(rows, 'setup role, one instance, first converge: module processes', first.get('processes'), 5)
+    _count_row(rows, 'setup role, one instance, first converge: HTTP requests (incl. token)', first.get('requests'), 30)
+    _count_row(rows, 'setup role, one instance, no-change pass: module processes', rerun.get('processes'), 3)
+    _count_row(rows, 'setup role, one instance, no-change pass: HTTP requests (incl. token)', rerun.get('requests'), 10)
+    entry = ((results.get('fleet') or {}).get('sizes') or {}).get(str(big)) or {}
+    fleet_first, fleet_rerun = entry.get('first') or {}, entry.get('rerun') or {}
+    mark = len(rows)
+    _pair(rows, 'fleet of %d, first converge, vs one instance\'s first converge' % big, '<= 1.5x', lambda r: r <= 1.5, fleet_first, first, 1)
+    cpu = fleet_first.get('per_instance_cpu')
+    rows.append(('fleet of %d, first converge: CPU per instance' % big,
+                 'n/a' if cpu is None else '%s s (%s s / %d)' % (_s(cpu, 3), _s(fleet_first['cpu'], 1), big),
+                 'n/a' if cpu is None else 'this is the CPU figure (wall %s s)%s' % (_s(fleet_first['wall'], 1), _cpu_split(fleet_first)),
+                 '<= 0.3 s',
+                 _verdict(None if cpu is None else cpu <= 0.3)))
+    _pair(rows, 'fleet of %d, no-change pass, vs one instance\'s no-change pass' % big, '<= 3x', lambda r: r <= 3, fleet_rerun, rerun, 1)
+    for label, row, limit in (('first converge', fleet_first, 12), ('no-change pass', fleet_rerun, 3)):
+        value = row.get('per_instance_requests')
+        rows.append(('fleet of %d, %s: HTTP requests per instance' % (big, label),
+                     'n/a' if value is None else '%s (%g / %d)' % (_s(value, 2), row['requests'], big), '', '<= %g' % limit,
+                     _verdict(None if value is None else value <= limit)))
+    if big not in (results['meta'].get('config') or {}).get('fleet', []):
+        why = 'not measured (N=%d is not among the fleet sizes of this run)' % big
+    elif 'fleet:%d' % big in results.get('not_measured', {}) or 'fleet' in results.get('not_measured', {}):
+        why = 'not measured (see the notes at the end)'
+    else:
+        why = None
+    if why:
+        rows[mark:] = [row[:4] + ((why,) if row[4] == _verdict(None) else (row[4],)) for row in rows[mark:]]
+    return rows
+
+
+def _cpu_split(row):
+    """'; module processes x s, ansible y s' when the module processes' CPU was measured."""
+    if row.get('module_cpu') is None or row.get('cpu') is None:
         return ''
-    processes = tokens / 2.0  # each module process signs in once: OIDC configuration + token
-    modules = processes * module_cpu
-    budget = 3 * one['wall'] * cpus / size
-    return ('\nOne instance\'s first converge runs about %d module processes (%d requests to the sign-in endpoints, two per process); at the '
-            '%s s of CPU a no-change module item costs in the loop table, that is about %s s, and the other %s s is ansible\'s own '
-            'per-task work for the role\'s tasks on that host (a worker process per task, templating, result handling, skipped tasks '
-            'included). For N=%d to converge within 3x one instance (%s s) on %d cores, a host\'s whole converge would have to fit in '
-            'about %s s of CPU, less than %d module tasks: with one process per task that is out of reach on this machine.\n' % (
-                round(processes), tokens, _s(module_cpu, 2), _s(modules, 1), _s(max(0.0, per_host_cpu - modules), 1), size,
-                _s(3 * one['wall'], 0), cpus, _s(budget, 1), max(1, int(budget // module_cpu) + 1)))
+    return '; module processes %s s, ansible itself %s s' % (_s(row['module_cpu'], 1), _s(row['cpu'] - row['module_cpu'], 1))
+
+
+def fleet_rows(fleet):
+    """One row per fleet size and pass (first converge, no-change pass)."""
+    sizes = fleet.get('sizes') or {}
+    one = sizes.get('1') or {}
+    rows = []
+    for size in sorted(int(n) for n in sizes):
+        entry = sizes[str(size)]
+        for key, label in (('first', 'first converge'), ('rerun', 'no-change pass')):
+            row = entry.get(key)
+            if not row:
+                continue
+            base = (one.get(key) or {}).get('wall')
+            after = base * size if base and key == 'first' else None
+            rows.append((size, label + (' (median of %d)' % row['n'] if row.get('n', 1) > 1 else ''), entry.get('forks'), _s(row['wall'], 1),
+                         _s(row['wall'] / base, 2, 'x') if base else 'n/a', _s(after, 0) if after else '', _s(row['cpu'], 1),
+                         _s(row.get('module_cpu'), 1), _s(row.get('per_instance_cpu'), 3), _req(row.get('processes')), _kinds(row.get('process_kinds')),
+                         _req(row.get('requests')), _s(row.get('per_instance_requests'), 2), _kinds(row.get('request_kinds'))))
+    return rows
+
+
+def _assignees(results):
+    """The assignees of the role runs, as the page describes them."""
+    assignees = (results.get('role') or {}).get('assignees') or []
+    return ', '.join('%s `%s` as %s' % (a.get('principal_type'), a.get('assignee_object_id'), a.get('role')) for a in assignees) or 'n/a'
+
+
+def _process_check(results):
+    check = (results.get('role') or {}).get('process_check') or {}
+    return 'n/a' if check.get('counted') is None else '%s, %s' % (check['counted'], _kinds(check.get('kinds')) or 'none')
+
+
+def _growth(sizes, field):
+    """Per extra instance: (value at the largest N - value at the smallest N) / (largest N - smallest N)."""
+    low, high = sizes[0], sizes[-1]
+    if high[0] == low[0] or low[1].get(field) is None or high[1].get(field) is None:
+        return None
+    return (high[1][field] - low[1][field]) / float(high[0] - low[0])
+
+
+def _fleet_analysis(fleet, cpus):
+    """How each pass grows with N (per extra instance, from the smallest to the largest N measured) and what bounds it."""
+    out = []
+    for key, label in (('first', 'first converge'), ('rerun', 'no-change pass')):
+        sizes = sorted((int(n), e[key]) for n, e in (fleet.get('sizes') or {}).items() if e.get(key))
+        if len(sizes) < 2:
+            continue
+        growth = {field: _growth(sizes, field) for field in ('wall', 'cpu', 'processes', 'requests')}
+        top = sizes[-1][1]
+        floor = top['cpu'] / cpus
+        if floor >= 0.7 * top['wall']:
+            bound = 'so it is CPU-bound on this machine'
+        elif key == 'first':
+            bound = ('so most of it is waiting: for the %s s provisioning, on requests, and for a CPU while other work on the machine '
+                     'held it (load average above)' % fleet.get('delay'))
+        else:
+            bound = 'so most of it is waiting: on requests, and for a CPU while other work on the machine held it (load average above)'
+        split = ''
+        if top.get('module_cpu') is not None:
+            split = (' Of that CPU, %s s went to the %g module processes and %s s to ansible itself (controller, workers, action '
+                     'plugins and templating of every per-host task)' % (_s(top['module_cpu'], 1), top.get('processes') or 0,
+                                                                         _s(top['cpu'] - top['module_cpu'], 1)))
+            module_growth = _growth(sizes, 'module_cpu')
+            split += '; per further instance %s s in module processes.' % _s(module_growth, 3) if module_growth is not None else '.'
+        out.append('- **%s**: from N=%d to N=%d each further instance adds %s s of wall time, %s s of CPU, %s module processes and %s HTTP '
+                   'requests. At N=%d the run used %s s of CPU, which on %d cores needs at least %s s of wall time, against %s s '
+                   'measured, %s.%s' % (
+                       label.capitalize(), sizes[0][0], sizes[-1][0], _s(growth['wall'], 3), _s(growth['cpu'], 3), _s(growth['processes'], 2),
+                       _s(growth['requests'], 2), sizes[-1][0], _s(top['cpu'], 1), cpus, _s(floor, 1), _s(top['wall'], 1), bound, split))
+    return ('\n'.join(out) + '\n') if out else ''
 
 
 def _loop_analysis(loop):
@@ -222,6 +303,12 @@ def _inventory_section(inventory):
     return '\n'.join(out)
 
 
+def _drop(out, mark, keep):
+    """Leave out what was appended since `mark` when its section was not run."""
+    if not keep:
+        del out[mark:]
+
+
 def _table(header, rows):
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '|'.join('---' for _column in header) + '|']
     lines += ['| ' + ' | '.join(str(c) for c in row) + ' |' for row in rows]
@@ -231,11 +318,21 @@ def _table(header, rows):
 def render(results, png):  # pylint: disable=too-many-locals,too-many-statements,too-many-branches
     meta = results['meta']
     cfg = meta['config']
+    sections = meta.get('sections') or SECTIONS
+
+    def ran(*names):
+        return any(name in sections for name in names)
+
     out = []
     out.append('# Benchmarks\n')
     out.append('Generated by `make bench` (`tests/bench/run.sh`, harness `tests/bench/bench.py`) from **one %s run** started %s and finished %s. '
-               'Do not edit by hand: re-run the harness. Raw figures: `tests/output/bench/results.json`.\n'
-               % (meta['mode'], meta.get('started'), meta.get('finished')))
+               'Do not edit by hand: re-run the harness. Raw figures: `%s`.\n'
+               % (meta['mode'], meta.get('started'), meta.get('finished'), meta.get('results_file', 'tests/output/bench/results.json')))
+    if meta.get('fleet_only'):
+        out.append('> **Fleet-only run** (`--fleet-only`): only the setup-role and fleet sections were measured; the other targets and '
+                   'sections are left out. `docs/benchmarks.md` comes from one full run of `make bench`.\n')
+    elif set(sections) != set(SECTIONS):
+        out.append('> **Sections measured:** %s only (`--sections`); the others are left out.\n' % ', '.join(sections))
     completed = list(meta.get('completed', [])) + (['size'] if results.get('size', {}).get('ours') else [])
     missing = [name for name in meta.get('sections', []) if name not in completed]
     if missing:
@@ -262,12 +359,13 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
         out.append('![benchmarks](%s)\n' % png)
 
     out.append('## Targets\n')
-    out.append('Verdicts follow wall time, as the targets are stated. CPU time (user+sys of the whole process tree) is shown next to it because '
-               'it is far less sensitive to other load on the machine.\n')
-    out.append(_table(('Target', 'Measured (wall)', 'Same ratio on CPU time', 'Limit', 'Verdict'), targets(results)) + '\n')
+    out.append('Verdicts follow what each target states: wall time for the time ratios, the count for processes and requests, CPU for the '
+               'CPU per instance. CPU time (user+sys of the whole process tree) is shown next to every time ratio because it is far less '
+               'sensitive to other load on the machine. The fleet rows compare with one instance measured in the same run.\n')
+    out.append(_table(('Target', 'Measured', 'Same comparison on CPU time', 'Limit', 'Verdict'), targets(results, ran)) + '\n')
 
     out.append('## Method\n')
-    out.append('\n'.join([
+    bullets = [
         '- Everything runs against the project\'s emulator (`tests/emulator`) on 127.0.0.1, started by the harness in its own state directory. '
         'Every tool reaches it the way it reaches a sovereign cloud: ARM URL as `cloud_environment` / `az cloud register`, the emulator\'s CA '
         'in `REQUESTS_CA_BUNDLE`, and the seeded automation service principal (client secret).',
@@ -285,14 +383,28 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
         'no task). Per item = (loop playbook − median empty playbook) / %d. This includes the task\'s one-off setup spread over %d items. '
         '%d runs each for ours and ping, %d for azure.azcollection (slower, kept short to fit the time budget).'
         % (cfg['loop_items'], cfg['loop_items'], cfg['loop_items'], cfg['loop_runs'], cfg['azcoll_loop_runs']),
-        '- **Setup role**: one play, the `setup` role with `setup_role_assignments` (object id form), provisioning delay %s s; first converge '
-        '(new resource group and instance) %d times, re-run with nothing to change %d times.' % (
-            results.get('role', {}).get('delay', cfg['delay']), cfg['fleet_one_runs'], cfg['role_runs']),
-        '- **Fleet**: N inventory hosts (local connection), one instance each (the same role, one shared new resource group per N), emulator '
-        'provisioning delay %s s (an instance takes that long to reach Succeeded), `forks = min(N, %d)`: each host\'s converge mostly waits on '
-        'the provisioning poll, so forks = N is what makes the fleet take about as long as one; CPU (2 cores) and memory (~23 GB) are the '
-        'limits. One run per N. **Serial**: forks=1 measured on %d instances and extrapolated linearly to N (per-instance time × N), because '
-        '100 × %s s does not fit the time budget.' % (cfg['delay'], cfg['max_forks'], cfg['serial_subset'], cfg['delay']),
+        '- **Setup role, one instance**: `ansible-playbook` of one play (`hosts: bench`, `gather_facts: false`, role '
+        '`twinops.digital_twins.setup`) over a one-host YAML inventory laid out as a fleet is: the shared settings as group vars '
+        '(`setup_resource_group`, `setup_location: %s`, `setup_role_assignments` with two assignees by object id, %s), the host with its '
+        '`setup_instance_name`, local connection. Emulator provisioning delay %s s. First converge (a new resource group and instance each '
+        'time) %d times, then the first of them again with nothing to change %d times; medians. After every first converge the harness '
+        'checks in the emulator that every instance is Succeeded and holds both assignments.' % (
+            LOCATION, _assignees(results), results.get('role', {}).get('delay', cfg['delay']), cfg['fleet_one_runs'], cfg['role_runs']),
+        '- **Module processes**: counted, not estimated. The inventory sets `ansible_python_interpreter` to `tests/bench/module_python.sh`, '
+        'which appends a line (the module\'s name) to a log when it starts and one with the process\'s user and system CPU time (the shell\'s '
+        '`times`) when it ends, around the venv\'s python; every module process passes '
+        'through it, while actions that run on the controller (`set_fact`, `debug`, `assert`, `set_stats`, `include_tasks`, `fail`) start '
+        'none and are not counted. The wrapper is set for every inventory host, including an explicit `localhost` outside the play, so '
+        'tasks delegated to localhost are counted too. Before the role runs, the harness checks the counter on a play of a `ping`, a '
+        '`ping` delegated to localhost and four controller-side actions (it must count exactly 2: counted %s).' % _process_check(results),
+        '- **Fleet of N**: the same play over N hosts, one instance each, all N instances in one new resource group (`bench-fleet-N`, '
+        '%s) with the same two assignees each, the same layout for every N; emulator provisioning delay %s s (an instance takes that '
+        'long to reach Succeeded). `forks = min(N, %d)`: the role converges the instances of a play together in `run_once` calls, so '
+        'forks only matter for its per-host steps. For each N one first converge, then one pass with nothing to change. N=1 is the '
+        'one-instance runs above (medians). A size is skipped when it would need more than %s s per pass, estimated as the provisioning '
+        'delay plus N × the CPU per instance of the previous size spread over the cores. '
+        '"One after another" is N × one instance\'s first converge, what N separate runs would take.' % (
+            LOCATION, results.get('fleet', {}).get('delay', cfg['delay']), cfg['max_forks'], cfg.get('fleet_budget')),
         '- **Scale**: `POST /bulk/role-assignments` adds Reader assignments at subscription scope for new service principals until the '
         'subscription holds about %s assignments; then the same no-change role-assignment task is measured (%d runs for ours, %d for the others).'
         % (' and then '.join(str(n) for n in cfg['scale']), cfg['scale_runs'], cfg['scale_other_runs']),
@@ -302,8 +414,11 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
         % (cfg.get('inventory_instances', 1000), cfg.get('inventory_runs', 5)),
         '- **Install size**: a fresh venv with only the runtime requirements (ours: `requirements.txt`; azure.azcollection: its bundled '
         '`requirements.txt`), site-packages minus that of an empty venv (pip only).',
-    ]) + '\n')
+    ]
+    out.append('\n'.join(b for b in bullets if ran(*next((v for k, v in BULLET_SECTIONS.items() if b.startswith('- ' + k)), SECTIONS)))
+               + '\n')
 
+    mark = len(out)
     out.append('## Per task, nothing to change\n')
     out.append('### Ad hoc (`ansible localhost -m ...`)\n')
     rows = []
@@ -330,34 +445,36 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
     out.append(_table(('Task', 'Runs', 'Playbook wall (s)', 'Per item wall (s)', 'Per item CPU (s)', 'Peak RSS (MB)', 'HTTP requests per item'), rows) + '\n')
     out.append(_loop_analysis(loop))
 
+    _drop(out, mark, ran('adhoc', 'loop'))
+    mark = len(out)
     out.append('## Setup role, one instance\n')
     role = results.get('role', {})
     rows = []
-    for key, label in (('first', 'first converge'), ('rerun', 're-run, nothing to change')):
+    for key, label in (('first', 'first converge'), ('rerun', 'no-change pass')):
         row = role.get(key)
         if row:
-            rows.append((label, row['n'], _s(row['wall']), _s(row['cpu']), _s(row['rss_mb'], 0), _req(row['requests']), _kinds(row.get('request_kinds'))))
-    out.append(_table(('Run', 'Runs', 'Wall (s)', 'CPU (s)', 'Peak RSS (MB)', 'HTTP requests', 'Requests by kind'), rows) + '\n' if rows else 'Not measured.\n')
+            rows.append((label, row['n'], _s(row['wall']), _s(row['cpu']), _s(row.get('module_cpu')), _s(row['rss_mb'], 0),
+                         _req(row.get('processes')), _kinds(row.get('process_kinds')), _req(row['requests']), _kinds(row.get('request_kinds'))))
+    out.append(_table(('Run', 'Runs', 'Wall (s)', 'CPU (s)', 'of which module processes (s)', 'Peak RSS (MB)', 'Module processes',
+                       'Processes by module', 'HTTP requests', 'Requests by kind'), rows) + '\n' if rows else 'Not measured.\n')
 
+    _drop(out, mark, ran('role'))
+    mark = len(out)
     out.append('## Fleet convergence\n')
     fleet = results.get('fleet', {})
-    par = fleet.get('parallel', {})
-    serial = fleet.get('serial', {})
-    rows = []
-    for size in sorted(int(n) for n in par):
-        row = par[str(size)]
-        extra = serial.get('extrapolated', {}).get(str(size))
-        rows.append((size, row.get('forks'), _s(row['wall'], 1), _s(row['cpu'], 1), _s(row['rss_mb'], 0), _s(row.get('per_instance_requests'), 1),
-                     _s(extra, 0), _s(extra / row['wall'], 1, 'x') if extra else 'n/a'))
+    rows = fleet_rows(fleet)
     if rows:
-        out.append('Provisioning delay %s s. Serial: %d instances with forks=1 took %s s (%s s per instance); the serial column is that × N.\n' % (
-            fleet.get('delay'), serial.get('subset', 0), _s(serial.get('wall'), 1), _s(serial.get('per_instance'), 1)))
-        out.append(_table(('N', 'Forks', 'Wall (s)', 'CPU (s)', 'Peak RSS of one process (MB)', 'HTTP requests per instance',
-                           'Serial, extrapolated (s)', 'Speed-up'), rows) + '\n')
-        out.append(_fleet_analysis(fleet, machine.get('cpus') or 1, results.get('loop')))
+        out.append('Provisioning delay %s s, `forks = min(N, %s)`, one new resource group per N. Per instance = the pass\'s figure / N.\n' % (
+            fleet.get('delay'), fleet.get('max_forks')))
+        out.append(_table(('N', 'Pass', 'Forks', 'Wall (s)', 'vs one instance', 'One after another (s)', 'CPU (s)', 'of which module processes (s)',
+                           'CPU per instance (s)', 'Module processes', 'Processes by module', 'HTTP requests', 'Requests per instance',
+                           'Requests by kind'), rows) + '\n')
+        out.append(_fleet_analysis(fleet, machine.get('cpus') or 1))
     else:
         out.append('Not measured.\n')
 
+    _drop(out, mark, ran('fleet'))
+    mark = len(out)
     out.append('## Role assignment with nothing to change, against the number of assignments in the subscription\n')
     scale = results.get('scale', {})
     rows = []
@@ -372,8 +489,12 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
     header = ('Target', 'Held', 'Task', 'Runs', 'Wall (s)', 'CPU (s)', 'HTTP requests', 'Requests by kind')
     out.append(_table(header, rows) + '\n' if rows else 'Not measured.\n')
 
+    _drop(out, mark, ran('scale'))
+    mark = len(out)
     out.append(_inventory_section(results.get('inventory') or {}))
 
+    _drop(out, mark, ran('inventory'))
+    mark = len(out)
     out.append('## Installed size of the runtime requirements\n')
     size = results.get('size', {})
     rows = []
@@ -384,6 +505,8 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
             rows.append((label, _mb(row['bytes']), row['files'], row['distributions'], ', '.join('%s %s' % (n, _mb(b)) for n, b in largest)))
     out.append(_table(('Requirements', 'site-packages', 'Files', 'Distributions', 'Largest packages'), rows) + '\n' if rows else 'Not measured.\n')
 
+    _drop(out, mark, ran('size'))
+    mark = len(out)
     profile = results.get('profile', {})
     if profile:
         out.append('## Where the time goes\n')
@@ -406,7 +529,9 @@ def render(results, png):  # pylint: disable=too-many-locals,too-many-statements
                            '; '.join('%s %s %s' % (r['method'], r['path'], r['status']) for r in reqs)))
             out.append(_breakdown(key, adhoc, prof))
 
-    out.append(OTHER_TOOLS)
+    _drop(out, mark, ran('profile'))
+    if ran('adhoc', 'loop', 'scale'):
+        out.append(OTHER_TOOLS)
     notes = results.get('notes', [])
     not_measured = results.get('not_measured', {})
     if not_measured or notes:
