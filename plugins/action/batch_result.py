@@ -20,7 +20,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._batch impor
 ARGUMENT_SPEC = dict(
     instance=dict(type="str", required=True),
     resource_group=dict(type="str", required=True),
-    results=dict(type="list", elements="raw", required=True),
+    results=dict(type="list", elements="str", required=True),
     resource_group_missing_msg=dict(type="str"),
     publish=dict(type="str"),
 )
@@ -36,7 +36,10 @@ class ActionModule(ActionBase):
         del tmp
         validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         del validation
-        outcome = Outcome(args["results"], args["instance"], args["resource_group"])
+        # The results are named, not passed: templating every call's results (all hosts' entries) for each host would
+        # cost the batch's size on every host. Registered results are plain data; nothing in them is templated.
+        results = [task_vars.get(name) for name in args["results"]]
+        outcome = Outcome(results, args["instance"], args["resource_group"])
         check_mode = bool(self._task.check_mode if self._task.check_mode is not None else self._play_context.check_mode)
         if outcome.failure is None and args["resource_group_missing_msg"] and resource_group_missing(outcome):
             outcome.fail(args["resource_group_missing_msg"])

@@ -37,10 +37,12 @@ options:
     required: true
   results:
     description:
-      - Registered results of list-form calls, in the order the calls ran. Register them with C(failed_when false)
-        on the C(run_once) tasks, so that a failure stays on its own host.
+      - Names of the variables registered by the list-form calls, in the order the calls ran. Register them with
+        C(failed_when false) on the C(run_once) tasks, so that a failure stays on its own host.
+      - Names, not values, so that each host reads its own entries without templating the whole batch's results
+        (which would cost every host the size of the batch). A name that is not defined is ignored, as a skipped call.
     type: list
-    elements: raw
+    elements: str
     required: true
   resource_group_missing_msg:
     description:
@@ -92,8 +94,7 @@ EXAMPLES = r"""
   twinops.digital_twins.batch_result:
     instance: "{{ my_instance.name }}"
     resource_group: "{{ my_instance.resource_group }}"
-    results:
-      - "{{ all_instances }}"
+    results: [all_instances]
     publish: my_twins
   register: mine
 
