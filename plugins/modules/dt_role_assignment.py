@@ -298,7 +298,7 @@ options:
         Azure Digital Twins data role; an O(assignee_object_id) the directory does not know, which costs one directory
         read).
       - V(false) leaves them out, with that read. For a dry run in check mode whose real run follows (as the
-        M(twinops.digital_twins.setup) role does), so that the notices are given once, by the call that makes the
+        C(twinops.digital_twins.setup) role does), so that the notices are given once, by the call that makes the
         change.
     type: bool
     default: true
