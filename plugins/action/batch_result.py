@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
+try:  # ansible-core 2.20+: an action sets facts as set_fact does
+    from ansible.plugins.action import VariableLayer
+except ImportError:  # older: the result's ansible_facts become the host's (cacheable) facts
+    VariableLayer = None
+
 from ansible_collections.twinops.digital_twins.plugins.module_utils._batch import (
     Outcome,
     created_resource_group,
@@ -60,6 +65,13 @@ class ActionModule(ActionBase):
             result["diff"] = diffs
         if args["publish"]:
             fact = outcome.fact()
+            facts = {args["publish"]: fact}
+            # A fact of the host, as set_fact with cacheable=true sets it: a variable of the host, and in its fact
+            # cache (AWX's fact storage, ansible-runner's fact_cache).
+            if VariableLayer is not None:
+                self.register_host_variables(facts, VariableLayer.CACHEABLE_FACT)
+                self.register_host_variables(facts, VariableLayer.EPHEMERAL_FACT)
+            result["ansible_facts"] = facts
             result["fact"] = fact
             result["ansible_stats"] = dict(data={args["publish"]: {task_vars["inventory_hostname"]: fact}},
                                            per_host=False, aggregate=True)

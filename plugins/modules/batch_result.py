@@ -51,10 +51,10 @@ options:
     type: str
   publish:
     description:
-      - Return the host's outcome as RV(fact) and publish it with the job statistics under
-        C(<publish>.<inventory_hostname>), as M(ansible.builtin.set_stats) with C(aggregate=true) does (AWX shows it
-        as the job's artifacts). Set it as a fact with M(ansible.builtin.set_fact) (C(cacheable=true) to reach a fact
-        cache).
+      - Set the host's outcome as the fact of this name, as M(ansible.builtin.set_fact) with C(cacheable=true) does
+        (so it also reaches a fact cache, AWX's fact storage among them), return it as RV(fact), and publish it with
+        the job statistics under C(<publish>.<inventory_hostname>), as M(ansible.builtin.set_stats) with
+        C(aggregate=true) does (AWX shows it as the job's artifacts).
       - "RV(fact) holds: C(name), C(resource_group), C(id), C(location), C(host_name), C(endpoint), C(identity),
         C(public_network_access), C(provisioning_state), C(assignments), C(added_assignments),
         C(removed_assignments) and C(changes) (C(resource_group) and C(instance): created, updated, deleted or
@@ -96,12 +96,10 @@ EXAMPLES = r"""
     resource_group: "{{ my_instance.resource_group }}"
     results: [all_instances]
     publish: my_twins
-  register: mine
 
-- name: Keep it as a fact
-  ansible.builtin.set_fact:
-    my_twins: "{{ mine.fact }}"
-    cacheable: true
+- name: Use it
+  ansible.builtin.debug:
+    msg: "{{ my_twins.host_name }}"
 """
 
 RETURN = r"""
