@@ -10,8 +10,9 @@
 A fleet converges in a few ``run_once`` calls of the list forms (``resource_groups``, ``instances``, ``targets``),
 whose registered results every host of the batch sees. Each host then picks its own entries out of them by its
 instance and resource group: the latest entry of each kind wins (a real run's result replaces the dry run's), the
-first failure in call order is the host's failure, and a call that failed as a whole (no per-item results) fails
-every host with its message.
+first failure in call order is the host's failure (what later calls report is not the host's: a shared resource group
+that another host's call created is not this host's creation), and a call that failed as a whole (no per-item results)
+fails every host with its message.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class Outcome:
         self.created_instance = False
         self.created_resource_group = False
         for result in results or ():
+            if self.failure is not None:
+                break  # the host's story ends at its first failure: later calls did not act for it
             found = entry_of(result, instance, resource_group)
             if found is None:
                 continue

@@ -149,8 +149,8 @@ def test_rightless_principal_changes_nothing(emu, run, run_playbook, recorder, r
     assert not problems, "\n".join(problems) + "\n" + result.output[-4000:]
 
 
-# The per-host check that ends the role's dry run: a host whose plan failed stops there, before any write.
-PLAN_CHECK_TASK = "Check each host's plan"
+# A host whose dry run failed gets nothing written and fails at the end, with the dry run's message.
+PLAN_CHECK_TASK = "Fail with the original error, then the rollback's outcome"
 CONTRIBUTOR_WORDS = ("lacks Microsoft.Authorization/roleAssignments/write", "Owner, User Access Administrator or Role Based "
                      "Access Control Administrator", "Contributor is not enough")
 

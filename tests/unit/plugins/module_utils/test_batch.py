@@ -107,3 +107,12 @@ def test_fact_and_summary():
     assert fact["added_assignments"] == [{"principal_id": "p"}] and fact["removed_assignments"] == []
     assert fact["changes"] == {"resource_group": "unchanged", "instance": "created"}
     assert outcome.summary() == "resource group unchanged; instance created; role assignments 1 added, 0 removed"
+
+
+def test_what_later_calls_report_is_not_a_failed_hosts():
+    plan = {"instances": [_instance("dt-a", "rg", failed=True, msg="Region 'westus' is not offered")]}
+    groups = {"resource_groups": [{"name": "rg", "changed": True, "failed": False, "msg": "created",
+                                   "diff": {"before": {}, "after": {"name": "rg"}}}]}
+    outcome = Outcome([plan, groups], "dt-a", "rg")
+    assert outcome.failure == "Region 'westus' is not offered"
+    assert "resource_groups" not in outcome.entries and not created_resource_group(outcome, check_mode=False)
