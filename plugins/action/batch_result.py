@@ -25,6 +25,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._batch impor
 ARGUMENT_SPEC = dict(
     instance=dict(type="str", required=True),
     resource_group=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
     results=dict(type="list", elements="str", required=True),
     resource_group_missing_msg=dict(type="str"),
     publish=dict(type="str"),
@@ -44,15 +45,16 @@ class ActionModule(ActionBase):
         # The results are named, not passed: templating every call's results (all hosts' entries) for each host would
         # cost the batch's size on every host. Registered results are plain data; nothing in them is templated.
         results = [task_vars.get(name) for name in args["results"]]
-        outcome = Outcome(results, args["instance"], args["resource_group"])
+        present = args["state"] == "present"
+        outcome = Outcome(results, args["instance"], args["resource_group"], removing=not present)
         check_mode = bool(self._task.check_mode if self._task.check_mode is not None else self._play_context.check_mode)
-        if outcome.failure is None and args["resource_group_missing_msg"] and resource_group_missing(outcome):
+        if present and outcome.failure is None and args["resource_group_missing_msg"] and resource_group_missing(outcome):
             outcome.fail(args["resource_group_missing_msg"])
 
         result.update(
             changed=outcome.changed,
-            created_instance=outcome.created_instance and not check_mode,
-            created_resource_group=created_resource_group(outcome, check_mode),
+            created_instance=present and outcome.created_instance and not check_mode,
+            created_resource_group=present and created_resource_group(outcome, check_mode),
         )
         if outcome.failure is not None:
             # Only what the failure needs (its message, what to roll back): the error line stays readable.
@@ -63,8 +65,10 @@ class ActionModule(ActionBase):
         diffs = outcome.diffs()
         if diffs and self._task.diff:
             result["diff"] = diffs
+        if present:
+            result["values_to_note"] = outcome.values_to_note()
         if args["publish"]:
-            fact = outcome.fact()
+            fact = outcome.fact() if present else outcome.removal_fact()
             facts = {args["publish"]: fact}
             # A fact of the host, as set_fact with cacheable=true sets it: a variable of the host, and in its fact
             # cache (AWX's fact storage, ansible-runner's fact_cache).

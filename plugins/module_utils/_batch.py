@@ -19,6 +19,8 @@ from __future__ import annotations
 
 # The list a result carries, in the order a host's entries are reported.
 KINDS = ("resource_groups", "instances", "targets")
+# A host that removes its instance deletes the instance first, then (when asked) its resource group.
+REMOVAL_ORDER = ("instances", "resource_groups")
 LABELS = {"resource_groups": "resource group", "instances": "instance", "targets": "role assignments"}
 
 
@@ -66,8 +68,9 @@ def change_word(item):
 class Outcome:
     """The host's entries, failure and changes across the results given in call order."""
 
-    def __init__(self, results, instance, resource_group):
+    def __init__(self, results, instance, resource_group, removing=False):
         self.instance = instance
+        self.order = REMOVAL_ORDER if removing else KINDS
         self.resource_group = resource_group
         self.entries = {}
         self.failure = None
@@ -100,7 +103,7 @@ class Outcome:
     def diffs(self):
         """One diff per changed entry, with a header naming it."""
         shown = []
-        for kind in KINDS:
+        for kind in self.order:
             item = self.entries.get(kind)
             if not item or not item.get("changed") or not isinstance(item.get("diff"), dict):
                 continue
@@ -123,7 +126,8 @@ class Outcome:
         return words
 
     def summary(self):
-        parts = ["%s %s" % (LABELS[kind], change_word(self.entries[kind])) for kind in KINDS[:2] if kind in self.entries]
+        parts = ["%s %s" % (LABELS[kind], change_word(self.entries[kind])) for kind in self.order
+                 if kind in self.entries and kind != "targets"]
         access = self.entries.get("targets")
         if access:
             added, removed = len(access.get("added") or []), len(access.get("removed") or [])
@@ -149,6 +153,26 @@ class Outcome:
             removed_assignments=access.get("removed") or [],
             changes=self.changes(),
         )
+
+
+    def removal_fact(self):
+        """The public fact of an instance the host removes (state absent)."""
+        return dict(
+            name=self.instance,
+            resource_group=self.resource_group,
+            state="absent",
+            deleted=bool((self.entries.get("instances") or {}).get("changed")),
+            resource_group_deleted=bool((self.entries.get("resource_groups") or {}).get("changed")),
+            changes=self.changes(),
+        )
+
+    def values_to_note(self):
+        """The values Microsoft's manual procedure asks to note after creating an instance, and its endpoint."""
+        state = (self.entries.get("instances") or {}).get("instance") or {}
+        later = "(known once the instance exists)"
+        return ["hostName: %s" % (state.get("host_name") or later), "name: %s" % (state.get("name") or self.instance),
+                "resourceGroup: %s" % (state.get("resource_group") or self.resource_group),
+                "endpoint: %s" % (state.get("endpoint") or later)]
 
 
 def resource_group_missing(outcome):

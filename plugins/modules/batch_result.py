@@ -35,6 +35,15 @@ options:
       - Name of the resource group of the host's instance.
     type: str
     required: true
+  state:
+    description:
+      - What the host declares for its instance. With V(absent) the host removes it; its entries are the deletion of
+        its instance and, when asked for, of its resource group, it creates nothing (RV(created_instance) and
+        RV(created_resource_group) are false), O(resource_group_missing_msg) does not apply, and RV(fact) holds
+        C(name), C(resource_group), C(state=absent), C(deleted), C(resource_group_deleted) and C(changes).
+    type: str
+    choices: [present, absent]
+    default: present
   results:
     description:
       - Names of the variables registered by the list-form calls, in the order the calls ran. Register them with
@@ -47,7 +56,7 @@ options:
   resource_group_missing_msg:
     description:
       - Fail with this message when the host's instance entry reports that its resource group does not exist
-        (C(resource_group_exists=false)).
+        (C(resource_group_exists=false)). Only with O(state=present).
     type: str
   publish:
     description:
@@ -120,6 +129,14 @@ fact:
   description: The host's outcome, as described for O(publish).
   returned: when O(publish) is set and the host did not fail
   type: dict
+values_to_note:
+  description:
+    - The values Microsoft's manual procedure asks to note after creating an instance (C(hostName), C(name),
+      C(resourceGroup)), and its endpoint, as lines.
+  returned: with O(state=present), when the host did not fail
+  type: list
+  elements: str
+  sample: ["hostName: dt1.api.wus2.digitaltwins.azure.net", "name: dt1", "resourceGroup: rg1", "endpoint: https://dt1.api.wus2.digitaltwins.azure.net"]
 created_instance:
   description: True when a real run created the host's instance (also one whose provisioning then failed).
   returned: always

@@ -116,3 +116,32 @@ def test_what_later_calls_report_is_not_a_failed_hosts():
     outcome = Outcome([plan, groups], "dt-a", "rg")
     assert outcome.failure == "Region 'westus' is not offered"
     assert "resource_groups" not in outcome.entries and not created_resource_group(outcome, check_mode=False)
+
+
+def test_removal_reports_the_instance_then_its_group():
+    deleted = _instance("dt-a", "rg", changed=True, msg="deleted", before={"id": "/x"}, after={})
+    group = dict(name="RG", changed=True, failed=False, msg="deleted", diff={"before": {"id": "/g"}, "after": {}})
+    outcome = Outcome([{"instances": [deleted]}, {"instances": [deleted]}, {"resource_groups": [group]}], "dt-a", "rg",
+                      removing=True)
+    assert outcome.summary() == "instance deleted; resource group deleted"
+    assert [d["before_header"] for d in outcome.diffs()] == ["instance dt-a", "resource group rg"]
+    assert outcome.removal_fact() == dict(name="dt-a", resource_group="rg", state="absent", deleted=True,
+                                          resource_group_deleted=True,
+                                          changes={"instance": "deleted", "resource_group": "deleted"})
+
+
+def test_removal_of_an_instance_already_gone():
+    gone = _instance("dt-a", "rg", msg="unchanged", before={}, after={})
+    fact = Outcome([{"instances": [gone]}, {"skipped": True}], "dt-a", "rg", removing=True).removal_fact()
+    assert (fact["deleted"], fact["resource_group_deleted"]) == (False, False)
+
+
+def test_values_to_note():
+    outcome = Outcome([{"instances": [_instance("dt-b", "RG", after={"name": "dt-b", "resource_group": "RG",
+                                                                      "host_name": "dt-b.h", "endpoint": "https://dt-b.h"})]}],
+                      "dt-b", "rg")
+    assert outcome.values_to_note() == ["hostName: dt-b.h", "name: dt-b", "resourceGroup: RG", "endpoint: https://dt-b.h"]
+    planned = Outcome([PLAN], "dt-a", "rg")
+    assert planned.values_to_note()[0] == "hostName: dt-a.example"
+    assert Outcome([], "dt-c", "rg").values_to_note() == ["hostName: (known once the instance exists)", "name: dt-c",
+                                                         "resourceGroup: rg", "endpoint: (known once the instance exists)"]
