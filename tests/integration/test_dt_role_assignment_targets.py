@@ -194,6 +194,36 @@ def test_a_missing_instance_fails_alone_in_a_real_run(emu, run, fleet, mark):
     assert len(lists) == 1, "existence is read with one list of the group's instances"
 
 
+def test_a_failing_read_fails_its_target_alone_among_concurrent_reads(emu, run, fleet, mark):
+    """The ten targets' lists are sent concurrently (more than the pool's bound); the one that fails fails its target
+    alone, in check mode and in a real run, and the results keep the input order."""
+    names = sorted(fleet)
+    targets = [target(name, user(ALICE)) for name in names]
+    denied = r"/digitalTwinsInstances/tg-00004/providers/Microsoft\.Authorization/roleAssignments$"
+    for check in (True, False):
+        emu.inject_fault(path_regex=denied, method="GET", kind="status", status=403, error_code="AuthorizationFailed",
+                         count=1)
+        start = mark()
+        result = run(check=check, targets=targets)
+        assert result["failed"] is True
+        assert [e["instance"] for e in result["targets"]] == names
+        entries = by_instance(result)
+        bad = entries.pop("tg-00004")
+        assert bad["failed"] is True and bad["changed"] is False and bad["added"] == []
+        assert bad["msg"].startswith("Could not list the role assignments at %s" % fleet["tg-00004"]), bad["msg"]
+        assert "AuthorizationFailed" in bad["msg"] and bad["instance_exists"] is None
+        assert result["msg"].startswith("1 of 10 targets failed: instance 'tg-00004' (resource group '%s'): Could not "
+                                        "list the role assignments" % RG), result["msg"]
+        assert [(e["failed"], e["changed"], len(e["added"])) for e in entries.values()] == [(False, True, 1)] * 9
+        assert set(result["diff"]["after"]) == set(fleet[name] for name in entries)
+        lists, dummy = split(emu.requests(since=start))
+        assert [e["status"] for e in lists if "tg-00004" in e["path"]] == [403], "not read again, nor retried"
+        written = [path for method, path in writes(emu.requests(since=start))]
+        assert (len(written), any("tg-00004" in path for path in written)) == ((0, False) if check else (9, False))
+    assert held(emu, fleet["tg-00004"]) == set()
+    assert all(held(emu, fleet[name]) == {(ALICE, DATA_OWNER)} for name in entries)
+
+
 def test_a_permission_refused_on_one_instance_fails_it_alone(emu, run, fleet, mark):
     secret = "test-only-fleet-caller-secret"
     caller = emu.add_principal(kind="servicePrincipal", display_name="sp-fleet-caller", secret=secret)
