@@ -216,26 +216,24 @@ options:
         suboptions:
           assignee:
             description:
-              - Who receives the role, looked up as O(assignee) is. Exactly one of O(targets[].assignments[].assignee)
-                and O(targets[].assignments[].assignee_object_id).
+              - As O(assignments[].assignee).
             type: str
           assignee_object_id:
             description:
-              - Object id of the principal, as O(assignee_object_id).
+              - As O(assignments[].assignee_object_id).
             type: str
           principal_type:
             description:
-              - Type of the principal given by O(targets[].assignments[].assignee_object_id); required with it when
-                the item is V(present).
+              - As O(assignments[].principal_type).
             type: str
             choices: [User, Group, ServicePrincipal, ForeignGroup, Device]
           role:
             description:
-              - The role, as O(role). Defaults to O(role).
+              - As O(assignments[].role).
             type: str
           state:
             description:
-              - V(present) or V(absent). Defaults to O(state).
+              - As O(assignments[].state).
             type: str
             choices: [present, absent]
       exclusive:
