@@ -12,15 +12,17 @@ One call converges the access of one or many scopes (instances or any scope):
 1. every item is validated before the first request (``parse_items``); a bad item fails the task, naming it;
 2. roles resolve once per distinct value and scope, assignees once per distinct value (the directory lookups run
    concurrently in one Graph session);
-3. the assignments that apply at each scope are listed once (``atScope()``); an instance scope without assignments of
-   its own that gets some is confirmed to exist, with one list of instances per resource group;
+3. the assignments that apply at each scope are listed once (``atScope()``), the lists of all scopes sent concurrently
+   (at most ``WORKERS`` at a time); an instance scope without assignments of its own that gets some is confirmed to
+   exist, with one list of instances per resource group;
 4. the plan: what to add, what to remove (``state: absent`` items, and with ``exclusive`` the direct assignments of a
    managed role whose (principal, role) the call does not declare); managed roles at a scope are the roles the call
    declares there plus the Azure Digital Twins data roles;
 5. the caller's permissions are checked at each scope that changes, before any write (each scope read once per call);
-6. writes run concurrently in a bounded pool (azure-core honours ``Retry-After`` on throttling);
-7. the module reads back until every declared assignment is visible and every removed one gone, for at most
-   ``verify_timeout`` seconds, and otherwise fails with the list of what is missing, as the user wrote it.
+6. writes run concurrently, at most ``WORKERS`` at a time (azure-core honours ``Retry-After`` on throttling);
+7. the module reads back (the pending scopes of each poll concurrently) until every declared assignment is visible
+   and every removed one gone, for at most ``verify_timeout`` seconds, and otherwise fails with the list of what is
+   missing, as the user wrote it.
 
 In check mode, a scope whose instance (or resource group) does not exist yet holds nothing: every declared
 assignment is predicted as added, with a warning that the prediction assumes an earlier task creates the instance.
@@ -79,8 +81,8 @@ ITEM_OPTIONS = dict(
     resource_group=dict(type="str"),
     scope=dict(type="str"),
 )
-# Concurrent writes (role assignment PUT/DELETE) per call.
-WRITE_WORKERS = 8
+# Concurrent role assignment requests per call: the lists of the scopes, the writes, the lists of the read-back.
+WORKERS = 8
 # Read-back: 1 s, 2 s, 4 s, then every 5 s, until verify_timeout.
 VERIFY_FIRST_DELAY = 1
 VERIFY_MAX_DELAY = 5
@@ -313,23 +315,49 @@ def group_by_scope(items, empty_target=None):
     return list(plans.values())
 
 
-def read_current(client, plan, check_mode, warn):
-    """List the assignments at the scope; a scope that does not exist holds none (check mode) or fails."""
+def outcome(function, *args):
+    """(what ``function(*args)`` returns, None), or (None, the DigitalTwinsError it raised)."""
     try:
-        plan.current = list_at_scope(client, plan.target.scope)
+        return function(*args), None
     except DigitalTwinsError as err:
-        if err.status != 404 or err.code not in MISSING_SCOPE_CODES:
-            raise
-        plan.exists = False
-        plan.group_missing = err.code == "ResourceGroupNotFound"
-        plan.current = []
-        if not check_mode:
-            raise DigitalTwinsError("%s does not exist (%s). Create it first (twinops.digital_twins.dt_instance or "
-                                    "twinops.digital_twins.resource_group). Nothing was changed."
-                                    % (capitalized(plan.target.label), err.message), code=err.code, status=404,
-                                    request_id=err.request_id) from None
-        if warn:
-            warn(assumes_created_warning(plan.target))
+        return None, err
+
+
+def in_pool(function, items, workers=WORKERS):
+    """``outcome(function, item)`` of each of ``items``, in their order, at most ``workers`` running at a time (one
+    item runs in the calling thread). Any other exception than a DigitalTwinsError is raised."""
+    items = list(items)
+    if len(items) <= 1:
+        return [outcome(function, item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(lambda item: outcome(function, item), items))
+
+
+def list_scopes(client, plans):
+    """The ``outcome`` of listing the assignments at each plan's scope, the lists sent concurrently."""
+    return in_pool(lambda plan: list_at_scope(client, plan.target.scope), plans)
+
+
+def read_current(client, plan, check_mode, warn, listing=None):
+    """List the assignments at the scope; a scope that does not exist holds none (check mode) or fails.
+
+    ``listing``: the ``outcome`` of that list when it was sent already (see list_scopes)."""
+    listed, err = listing or outcome(list_at_scope, client, plan.target.scope)
+    if err is None:
+        plan.current = listed
+        return
+    if err.status != 404 or err.code not in MISSING_SCOPE_CODES:
+        raise err
+    plan.exists = False
+    plan.group_missing = err.code == "ResourceGroupNotFound"
+    plan.current = []
+    if not check_mode:
+        raise DigitalTwinsError("%s does not exist (%s). Create it first (twinops.digital_twins.dt_instance or "
+                                "twinops.digital_twins.resource_group). Nothing was changed."
+                                % (capitalized(plan.target.label), err.message), code=err.code, status=404,
+                                request_id=err.request_id)
+    if warn:
+        warn(assumes_created_warning(plan.target))
 
 
 def reworded(error, message):
@@ -397,14 +425,14 @@ def _delete(client, assignment):
         client.role_assignments.delete_by_id(assignment.id)
 
 
-def apply_plans(client, plans, principal_wait_timeout, workers=WRITE_WORKERS):
+def apply_plans(client, plans, principal_wait_timeout, workers=WORKERS):
     """Send every planned write concurrently; fills ``added``/``removed``. Raises listing failures and what changed."""
     failures = write_plans(client, plans, principal_wait_timeout, workers)
     if failures:
         raise write_failure(plans, failures)
 
 
-def write_plans(client, plans, principal_wait_timeout, workers=WRITE_WORKERS):
+def write_plans(client, plans, principal_wait_timeout, workers=WORKERS):
     """Send every planned write of ``plans`` concurrently, in one bounded pool; fills ``added``/``removed``.
 
     Returns the failures: (plan, "add" or "remove", Item or assignment, DigitalTwinsError)."""
@@ -427,21 +455,18 @@ def write_plans(client, plans, principal_wait_timeout, workers=WRITE_WORKERS):
         return True, None
 
     failures = []
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        futures = [(job, pool.submit(run, job)) for job in jobs]
-        for (plan, kind, what), future in futures:
-            try:
-                changed, state = future.result()
-            except DigitalTwinsError as err:
-                failures.append((plan, kind, what, err))
-                continue
-            if kind == "add":
-                if changed:
-                    plan.added.append(state)
-                else:  # made meanwhile by someone else: adopted, not added by this run
-                    plan.kept[what.key] = state
-            else:
-                plan.removed.append(removed_state(what))
+    for (plan, kind, what), (done, err) in zip(jobs, in_pool(run, jobs, workers)):
+        if err is not None:
+            failures.append((plan, kind, what, err))
+            continue
+        changed, state = done
+        if kind == "add":
+            if changed:
+                plan.added.append(state)
+            else:  # made meanwhile by someone else: adopted, not added by this run
+                plan.kept[what.key] = state
+        else:
+            plan.removed.append(removed_state(what))
     return failures
 
 
@@ -506,8 +531,9 @@ def verify(client, plans, timeout, sleep=time.sleep, clock=time.monotonic):
 
 
 def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic, failed=None):
-    """Read back every scope of ``plans`` that changed, each poll listing only the scopes still unverified, until all
-    show what was declared or ``timeout`` is up. Returns {id(plan): [what is missing]} for those that do not.
+    """Read back every scope of ``plans`` that changed, each poll listing only the scopes still unverified (the lists
+    sent concurrently), until all show what was declared or ``timeout`` is up. Returns {id(plan): [what is missing]}
+    for those that do not.
 
     A list that fails is raised, or, with ``failed``, given to ``failed(plan, error)`` and that scope is not read again.
     """
@@ -517,12 +543,10 @@ def read_back(client, plans, timeout, sleep=time.sleep, clock=time.monotonic, fa
     gaps = {}
     while True:
         still, gaps = [], {}
-        for plan in pending:
-            try:
-                listed = list_at_scope(client, plan.target.scope)
-            except DigitalTwinsError as err:
+        for plan, (listed, err) in zip(pending, list_scopes(client, pending)):
+            if err is not None:
                 if failed is None:
-                    raise
+                    raise err
                 failed(plan, err)
                 continue
             missing = unverified(plan, listed)
@@ -683,9 +707,10 @@ def converge_plans(context, client, plans, params, isolate=False):
         return [plan for plan in plans if plan.error is None]
 
     warn_missing = None if isolate else context.warn
-    for plan in live():
+    reading = live()
+    for plan, listing in zip(reading, list_scopes(client, reading)):
         try:
-            read_current(client, plan, context.check_mode, warn_missing)
+            read_current(client, plan, context.check_mode, warn_missing, listing=listing)
         except DigitalTwinsError as err:
             fail(plan, err)
             continue

@@ -16,7 +16,8 @@ whole task.
 The expensive work is shared, through the list form's pipeline (``_access.converge_plans``): every distinct assignee
 is looked up once, in one Graph session; roles once per distinct value and scope; permissions are read once per scope
 (many instances of one resource group answer from one read of the group); whether instances exist is read with one
-list per resource group; the writes of all targets run in one bounded pool and their read-back in one loop.
+list per resource group; the assignments of all targets are listed concurrently, their writes run in one bounded pool
+and their read-back in one loop.
 
 In check mode, a target whose instance does not exist yet is predicted as getting every declared assignment and says
 so in its own result (``instance_exists: false``), without a warning: the same declaration runs in check mode before

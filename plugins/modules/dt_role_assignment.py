@@ -33,9 +33,10 @@ description:
     O(assignments[].instance) and O(assignments[].resource_group), or O(assignments[].scope)). Every item is validated
     before the first request, and a bad item fails the task, naming it, with nothing written. Roles resolve once per
     distinct value and scope, assignees once per distinct value (the directory look-ups run concurrently), the
-    assignments of each scope are listed once, and the writes run concurrently (at most 8 at a time; throttled
-    requests are retried after the time Azure asks for). With O(exclusive=true) the module also removes what the set
-    does not declare. After its writes it reads back until every declared assignment is visible (O(verify_timeout)).
+    assignments of each scope are listed once, and these lists, the writes and the lists of the read-back run
+    concurrently (at most 8 at a time; throttled requests are retried after the time Azure asks for). With
+    O(exclusive=true) the module also removes what the set does not declare. After its writes it reads back until
+    every declared assignment is visible (O(verify_timeout)).
   - In check mode, an instance (or resource group) that does not exist yet is predicted as holding no assignment, so
     every declared assignment is reported as added, with a warning that the prediction assumes an earlier task of the
     run creates it (as M(twinops.digital_twins.dt_instance) does). The real run fails, before any write, when the
@@ -178,9 +179,10 @@ options:
       - The work is shared. Every distinct assignee is looked up once, in one directory session, for all targets;
         roles resolve once per distinct value and scope; the caller's permissions are read once per scope (the
         resource group first, so many instances of one group cost one read); whether instances exist is read with
-        one list per resource group, only for instances without assignments of their own; the writes of all targets
-        run in one pool (at most 8 at a time) and their read-back in one loop. A run that changes nothing costs one
-        request per target (the list of its assignments) plus sign-in and the directory look-ups.
+        one list per resource group, only for instances without assignments of their own; the lists of all
+        targets' assignments, then their writes, then their read-back run concurrently (at most 8 requests at a
+        time). A run that changes nothing costs one request per target (the list of its assignments) plus sign-in
+        and the directory look-ups.
       - In check mode, a target whose instance (or resource group) does not exist yet is predicted as getting every
         declared assignment, and says so in its own result (RV(targets[].instance_exists=false)), without a warning.
       - O(role), O(state), O(verify), O(verify_timeout), O(principal_wait_timeout), O(check_permissions) and the
@@ -214,26 +216,24 @@ options:
         suboptions:
           assignee:
             description:
-              - Who receives the role, looked up as O(assignee) is. Exactly one of O(targets[].assignments[].assignee)
-                and O(targets[].assignments[].assignee_object_id).
+              - As O(assignments[].assignee).
             type: str
           assignee_object_id:
             description:
-              - Object id of the principal, as O(assignee_object_id).
+              - As O(assignments[].assignee_object_id).
             type: str
           principal_type:
             description:
-              - Type of the principal given by O(targets[].assignments[].assignee_object_id); required with it when
-                the item is V(present).
+              - As O(assignments[].principal_type).
             type: str
             choices: [User, Group, ServicePrincipal, ForeignGroup, Device]
           role:
             description:
-              - The role, as O(role). Defaults to O(role).
+              - As O(assignments[].role).
             type: str
           state:
             description:
-              - V(present) or V(absent). Defaults to O(state).
+              - As O(assignments[].state).
             type: str
             choices: [present, absent]
       exclusive:

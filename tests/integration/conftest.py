@@ -56,6 +56,42 @@ def write_requests(requests):
     return writes
 
 
+def write_calls(requests):
+    """(method, path) of each request in an emulator request log that changes state."""
+    return [(entry["method"], entry["path"]) for entry in write_requests(requests)]
+
+
+ROLE_NAMES = {
+    "bcd981a7-7f74-457b-83e1-cceb9e632ffe": "Azure Digital Twins Data Owner",
+    "d57506d4-4c8d-48b1-8587-93c323f6a5a3": "Azure Digital Twins Data Reader",
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+}
+
+
+def held(emu, scope):
+    """{(principal id, role name)} directly at ``scope``, read from the emulator's state (other roles by GUID)."""
+    out = set()
+    for record in emu.state()["role_assignments"]:
+        properties = record["properties"]
+        if properties["scope"].lower() == scope.lower():
+            guid = properties["roleDefinitionId"].rsplit("/", 1)[-1].lower()
+            out.add((properties["principalId"].lower(), ROLE_NAMES.get(guid, guid)))
+    return out
+
+
+def seeded_caller(emu, key):
+    """The environment that signs in as the seeded service principal ``key`` (``limited``, ``no_graph``, ...)."""
+    sp = next(p for p in emu.seed["service_principals"] if p["key"] == key)
+    return {"AZURE_CLIENT_ID": sp["app_id"], "AZURE_SECRET": sp["secret"]}
+
+
+def new_caller(emu, name):
+    """A new service principal with a secret and no role: (the principal, the environment that signs in as it)."""
+    secret = "test-only-%s-secret" % name
+    sp = emu.add_principal(kind="servicePrincipal", display_name=name, secret=secret)
+    return sp, {"AZURE_CLIENT_ID": sp["app_id"], "AZURE_SECRET": secret}
+
+
 class ModuleFailed(AssertionError):
     pass
 
@@ -178,12 +214,25 @@ def run_playbook(emu, tmp_path):
 
 
 @pytest.fixture
-def writes(emu):
+def mark(emu):
+    """Call ``mark()`` for the current end of the emulator's request log; ``emu.requests(since=mark)`` then gives what
+    came after it."""
+    def _mark():
+        entries = emu.requests()
+        return entries[-1]["seq"] if entries else 0
+
+    return _mark
+
+
+@pytest.fixture
+def log(emu, mark):
+    """Call ``log()`` for the requests the emulator received since the fixture was set up (after the test's setup
+    when requested last)."""
+    start = mark()
+    return lambda: emu.requests(since=start)
+
+
+@pytest.fixture
+def writes(log):
     """Call ``writes()`` to get the write requests the emulator received since the fixture was set up."""
-    start = emu.requests()
-    mark = start[-1]["seq"] if start else 0
-
-    def _writes():
-        return write_requests(emu.requests(since=mark))
-
-    return _writes
+    return lambda: write_requests(log())

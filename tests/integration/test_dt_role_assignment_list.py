@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from conftest import held  # pylint: disable=import-error
 
 DATA_OWNER = "Azure Digital Twins Data Owner"
 DATA_READER = "Azure Digital Twins Data Reader"
@@ -49,24 +50,6 @@ def ok(result):
     return result
 
 
-ROLE_NAMES = {
-    "bcd981a7-7f74-457b-83e1-cceb9e632ffe": DATA_OWNER,
-    "d57506d4-4c8d-48b1-8587-93c323f6a5a3": DATA_READER,
-    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
-}
-
-
-def held(emu, scope):
-    """{(principal id, role name)} directly at ``scope``, read from the emulator's state."""
-    out = set()
-    for record in emu.state()["role_assignments"]:
-        properties = record["properties"]
-        if properties["scope"].lower() == scope.lower():
-            guid = properties["roleDefinitionId"].rsplit("/", 1)[-1].lower()
-            out.add((properties["principalId"].lower(), ROLE_NAMES.get(guid, guid)))
-    return out
-
-
 DECLARED = [
     dict(assignee="alice@contoso.com"),
     dict(assignee="bob@outlook.com", role=DATA_READER),
@@ -88,25 +71,25 @@ def test_four_runs_check_apply_check_apply(emu, run, instances, writes):
     assert strip(check["assignments"]) == strip(apply["assignments"]), "the prediction equals the applied state"
     assert [a["assignee"] for a in apply["assignments"]] == ["alice@contoso.com", "bob@outlook.com", SP_PIPELINE]
     assert held(emu, instances["set-00000"]) == {(ALICE, DATA_OWNER), (BOB, DATA_READER), (SP_PIPELINE, DATA_READER)}
-    mark = len(writes())
+    written = len(writes())
     again_check = ok(run(check=True, **args))
     again = ok(run(**args))
     assert not again_check["changed"] and not again["changed"]
     assert again["added"] == [] and again["removed"] == []
-    assert len(writes()) == mark, "a converged set writes nothing"
+    assert len(writes()) == written, "a converged set writes nothing"
     assert strip(again["assignments"]) == strip(apply["assignments"])
     assert "diff" in apply and apply["diff"]["before"][instances["set-00000"]] == []
     assert len(apply["diff"]["after"][instances["set-00000"]]) == 3
 
 
-def test_no_change_pass_costs_one_list_per_scope(emu, run, instances):
+def test_no_change_pass_costs_one_list_per_scope(emu, run, instances, mark):
     items = [dict(assignee_object_id=ALICE, principal_type="User", instance=name, resource_group=RG)
              for name in sorted(instances)]
     ok(run(assignments=items))
-    mark = emu.requests()[-1]["seq"]
+    start = mark()
     again = ok(run(assignments=items))
     assert not again["changed"]
-    arm = [r for r in emu.requests(since=mark) if ASSIGNMENTS in r["path"].lower()]
+    arm = [r for r in emu.requests(since=start) if ASSIGNMENTS in r["path"].lower()]
     assert len(arm) == 3 and all(r["method"] == "GET" for r in arm), arm
 
 
@@ -146,17 +129,16 @@ def test_state_absent_items_remove(emu, run, instances):
     assert held(emu, scope) == {(ALICE, DATA_OWNER)}
 
 
-def test_cross_instance_items_in_one_call(emu, run, instances):
+def test_cross_instance_items_in_one_call(emu, run, instances, mark):
     items = [dict(instance=name, resource_group=RG, assignee="alice@contoso.com") for name in sorted(instances)]
     items.append(dict(scope=instances["set-00002"], assignee="alice@contoso.com", role=DATA_READER))
-    log = emu.requests()
-    mark = log[-1]["seq"] if log else 0
+    start = mark()
     result = ok(run(assignments=items))
     assert len(result["added"]) == 4
     for name, scope in instances.items():
         assert (ALICE, DATA_OWNER) in held(emu, scope), name
     assert (ALICE, DATA_READER) in held(emu, instances["set-00002"])
-    graph = [r for r in emu.requests(since=mark) if r["path"].lower().startswith("/v1.0/users")]
+    graph = [r for r in emu.requests(since=start) if r["path"].lower().startswith("/v1.0/users")]
     assert len(graph) == 1, "one directory look-up per distinct assignee"
 
 
@@ -253,14 +235,13 @@ def test_unknown_object_id_is_assigned_and_warned_about_when_the_directory_is_re
     assert any(ghost in w and "not an object in the directory" in w for w in result["warning_texts"])
 
 
-def test_object_ids_alone_cost_no_directory_request(emu, run, instances):
-    log = emu.requests()
-    mark = log[-1]["seq"] if log else 0
+def test_object_ids_alone_cost_no_directory_request(emu, run, instances, mark):
+    start = mark()
     ghost = "0e000000-0000-4000-8000-0000000000ff"
     result = ok(run(instance="set-00000", resource_group=RG,
                     assignments=[dict(assignee_object_id=ghost, principal_type="User")]))
     assert result["changed"] and result["warning_texts"] == []
-    assert [r for r in emu.requests(since=mark) if r["path"].lower().startswith("/v1.0/")] == []
+    assert [r for r in emu.requests(since=start) if r["path"].lower().startswith("/v1.0/")] == []
 
 
 def test_info_fails_for_a_missing_instance(emu, run, instances):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from conftest import held, new_caller, write_calls  # pylint: disable=import-error
 
 DATA_OWNER = "Azure Digital Twins Data Owner"
 DATA_READER = "Azure Digital Twins Data Reader"
@@ -19,10 +20,6 @@ CAROL = "0e000000-0000-4000-8000-00000000ca01"
 SP_PIPELINE = "a0700000-0000-4000-8000-0000000000a4"
 RG = "rg-twins-fleet"
 WRITE = "Microsoft.Authorization/roleAssignments/write"
-ROLE_NAMES = {
-    "bcd981a7-7f74-457b-83e1-cceb9e632ffe": DATA_OWNER,
-    "d57506d4-4c8d-48b1-8587-93c323f6a5a3": DATA_READER,
-}
 
 
 @pytest.fixture
@@ -46,21 +43,6 @@ def run(run_module):
     return _run
 
 
-@pytest.fixture
-def mark(emu):
-    """Call ``mark()`` for the current end of the emulator's request log, ``since(m)`` for what came after it."""
-    def _mark():
-        entries = emu.requests()
-        return entries[-1]["seq"] if entries else 0
-
-    return _mark
-
-
-def writes(entries):
-    return [(e["method"], e["path"]) for e in entries if e["method"] in ("PUT", "PATCH", "DELETE")
-            or (e["method"] == "POST" and not any(m in e["path"] for m in ("/oauth2/", "/getByIds")))]
-
-
 def graph(entries):
     return [e for e in entries if e["path"].lower().startswith("/v1.0/")]
 
@@ -70,17 +52,6 @@ def split(entries):
     arm = [e for e in entries if e["path"].lower().startswith("/subscriptions/")]
     return ([e for e in arm if e["path"].lower().endswith("/roleassignments")],
             [e for e in arm if not e["path"].lower().endswith("/roleassignments")])
-
-
-def held(emu, scope):
-    """{(principal id, role name)} directly at ``scope``, read from the emulator's state."""
-    out = set()
-    for record in emu.state()["role_assignments"]:
-        properties = record["properties"]
-        if properties["scope"].lower() == scope.lower():
-            guid = properties["roleDefinitionId"].rsplit("/", 1)[-1].lower()
-            out.add((properties["principalId"].lower(), ROLE_NAMES.get(guid, guid)))
-    return out
 
 
 def target(name, *assignments, **extra):
@@ -131,7 +102,7 @@ def test_three_targets_converge_then_a_second_run_changes_nothing(emu, run, flee
                                                     "no change: 1 assignment declared, in place",
                                                     "no change: 1 assignment declared, in place"]
     assert again["warning_texts"] == [], "a run that adds nothing says nothing"
-    assert writes(emu.requests(since=start)) == []
+    assert write_calls(emu.requests(since=start)) == []
     assert [e["assignments"] for e in again["targets"]] == [e["assignments"] for e in entries]
 
 
@@ -171,7 +142,7 @@ def test_an_assignee_that_does_not_resolve_fails_its_target_alone(emu, run, flee
     assert [(e["failed"], e["changed"]) for e in (entries["tg-00000"], entries["tg-00002"])] == [(False, True)] * 2
     assert result["changed"] is True and len(result["added"]) == 2
     assert held(emu, fleet["tg-00001"]) == set()
-    assert not [w for w in writes(emu.requests(since=start)) if "tg-00001" in w[1]], "nothing written for it"
+    assert not [w for w in write_calls(emu.requests(since=start)) if "tg-00001" in w[1]], "nothing written for it"
     graph = [e for e in emu.requests(since=start) if e["path"].lower().startswith("/v1.0/")]
     assert not [e for e in graph if "alice" in e["path"] and "carol" not in e["path"]][1:], \
         "each assignee is looked up once for all targets"
@@ -189,15 +160,43 @@ def test_a_missing_instance_fails_alone_in_a_real_run(emu, run, fleet, mark):
     assert result["msg"].startswith("1 of 3 targets failed: instance 'tg-99999' (resource group '%s'): " % RG)
     assert not entries["tg-00000"]["failed"] and not entries["tg-00001"]["failed"]
     assert held(emu, fleet["tg-00000"]) == {(ALICE, DATA_OWNER)} == held(emu, fleet["tg-00001"])
-    assert [m for m, p in writes(emu.requests(since=start))] == ["PUT", "PUT"]
+    assert [m for m, p in write_calls(emu.requests(since=start))] == ["PUT", "PUT"]
     lists = [e for e in emu.requests(since=start) if e["path"].lower().endswith("/digitaltwinsinstances")]
     assert len(lists) == 1, "existence is read with one list of the group's instances"
 
 
+def test_a_failing_read_fails_its_target_alone_among_concurrent_reads(emu, run, fleet, mark):
+    """The ten targets' lists are sent concurrently (more than the pool's bound); the one that fails fails its target
+    alone, in check mode and in a real run, and the results keep the input order."""
+    names = sorted(fleet)
+    targets = [target(name, user(ALICE)) for name in names]
+    denied = r"/digitalTwinsInstances/tg-00004/providers/Microsoft\.Authorization/roleAssignments$"
+    for check in (True, False):
+        emu.inject_fault(path_regex=denied, method="GET", kind="status", status=403, error_code="AuthorizationFailed",
+                         count=1)
+        start = mark()
+        result = run(check=check, targets=targets)
+        assert result["failed"] is True
+        assert [e["instance"] for e in result["targets"]] == names
+        entries = by_instance(result)
+        bad = entries.pop("tg-00004")
+        assert bad["failed"] is True and bad["changed"] is False and bad["added"] == []
+        assert bad["msg"].startswith("Could not list the role assignments at %s" % fleet["tg-00004"]), bad["msg"]
+        assert "AuthorizationFailed" in bad["msg"] and bad["instance_exists"] is None
+        assert result["msg"].startswith("1 of 10 targets failed: instance 'tg-00004' (resource group '%s'): Could not "
+                                        "list the role assignments" % RG), result["msg"]
+        assert [(e["failed"], e["changed"], len(e["added"])) for e in entries.values()] == [(False, True, 1)] * 9
+        assert set(result["diff"]["after"]) == set(fleet[name] for name in entries)
+        lists, dummy = split(emu.requests(since=start))
+        assert [e["status"] for e in lists if "tg-00004" in e["path"]] == [403], "not read again, nor retried"
+        written = [path for method, path in write_calls(emu.requests(since=start))]
+        assert (len(written), any("tg-00004" in path for path in written)) == ((0, False) if check else (9, False))
+    assert held(emu, fleet["tg-00004"]) == set()
+    assert all(held(emu, fleet[name]) == {(ALICE, DATA_OWNER)} for name in entries)
+
+
 def test_a_permission_refused_on_one_instance_fails_it_alone(emu, run, fleet, mark):
-    secret = "test-only-fleet-caller-secret"
-    caller = emu.add_principal(kind="servicePrincipal", display_name="sp-fleet-caller", secret=secret)
-    env = {"AZURE_CLIENT_ID": caller["app_id"], "AZURE_SECRET": secret}
+    caller, env = new_caller(emu, "sp-fleet-caller")
     rg_scope = fleet["tg-00000"].split("/providers/")[0]
     ok(run(scope=rg_scope, assignee_object_id=caller["id"], principal_type="ServicePrincipal", role="Contributor"))
     ok(run(scope=fleet["tg-00000"], assignee_object_id=caller["id"], principal_type="ServicePrincipal",
@@ -212,7 +211,7 @@ def test_a_permission_refused_on_one_instance_fails_it_alone(emu, run, fleet, ma
     assert "Nothing was changed." in refused["msg"]
     assert result["msg"].startswith("1 of 2 targets failed: instance 'tg-00001'")
     assert held(emu, fleet["tg-00001"]) == set() and (ALICE, DATA_OWNER) in held(emu, fleet["tg-00000"])
-    assert [m for m, p in writes(emu.requests(since=start))] == ["PUT"]
+    assert [m for m, p in write_calls(emu.requests(since=start))] == ["PUT"]
     reads = [e["path"] for e in emu.requests(since=start) if e["path"].lower().endswith("/permissions")]
     assert len(reads) == 3, "the group once (memoised), then each instance the group does not allow: %r" % reads
 
@@ -230,7 +229,7 @@ def test_bad_input_fails_its_target_and_every_target_is_validated_first(emu, run
     assert entries[2]["msg"].startswith("targets[2]: give either scope, or instance and resource_group, not both.")
     assert result["msg"].startswith("3 of 4 targets failed: targets[0] (instance 'tg-00000'): targets[0]: instance")
     assert entries[3]["msg"] == "no change: 0 assignments declared, in place"
-    assert writes(emu.requests(since=start)) == []
+    assert write_calls(emu.requests(since=start)) == []
     # nothing valid: nothing is sent at all
     start = mark()
     result = run(targets=[dict(instance="tg-00000", assignments=[user(ALICE)])])
@@ -272,7 +271,7 @@ def test_check_mode_on_new_instances_predicts_exactly_without_writes_or_warnings
                                  "earlier task of the run is expected to create it)")
     assert check["warning_texts"] == []
     log = emu.requests(since=start)
-    assert writes(log) == []
+    assert write_calls(log) == []
     # one list of role assignments per target, plus a constant: sign-in, one look-up per assignee, one list of the
     # group's instances and one permissions read of the group (measured: 10 + 8)
     per_target, shared = split(log)
@@ -299,7 +298,7 @@ def test_check_mode_in_a_resource_group_that_does_not_exist_yet(emu, run, mark):
     assert [(e["changed"], e["instance_exists"], len(e["added"])) for e in check["targets"]] == [(True, False, 1)] * 2
     assert check["warning_texts"] == []
     log = emu.requests(since=start)
-    assert writes(log) == []
+    assert write_calls(log) == []
     # the list of the group's instances says the group does not exist: no permissions read is sent for it
     assert [e for e in log if e["path"].lower().endswith("/permissions")] == []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from conftest import new_caller, seeded_caller, write_calls  # pylint: disable=import-error
 
 ALICE = "0e000000-0000-4000-8000-00000000a11c"
 CAROL = "0e000000-0000-4000-8000-00000000ca01"
@@ -39,35 +40,10 @@ def run(run_module):
     return _run
 
 
-@pytest.fixture
-def log(emu):
-    """Call ``log()`` for the requests the emulator received since the fixture was set up (after the test's setup
-    when requested last)."""
-    start = emu.requests()
-    mark = start[-1]["seq"] if start else 0
-    return lambda: emu.requests(since=mark)
-
-
-def seeded(emu, key):
-    sp = next(p for p in emu.seed["service_principals"] if p["key"] == key)
-    return {"AZURE_CLIENT_ID": sp["app_id"], "AZURE_SECRET": sp["secret"]}
-
-
-def new_caller(emu, name):
-    secret = "test-only-%s-secret" % name
-    sp = emu.add_principal(kind="servicePrincipal", display_name=name, secret=secret)
-    return sp, {"AZURE_CLIENT_ID": sp["app_id"], "AZURE_SECRET": secret}
-
-
 def grant(run, scope, principal_id, role, principal_type="ServicePrincipal"):
     result = run(scope=scope, assignee_object_id=principal_id, principal_type=principal_type, role=role)
     assert not result.get("failed"), result.get("msg")
     return result
-
-
-def writes(entries):
-    return [(e["method"], e["path"]) for e in entries if e["method"] in ("PUT", "PATCH", "DELETE")
-            or (e["method"] == "POST" and "/oauth2/" not in e["path"])]
 
 
 def permission_reads(entries):
@@ -101,63 +77,67 @@ def custom_role(emu, run_module, name, actions, not_actions=()):
 @pytest.mark.parametrize("check", [True, False], ids=["check-mode", "real"])
 def test_contributor_fails_before_the_write(emu, run, instance, log, check):
     result = run(check=check, instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User",
-                 env=seeded(emu, "limited"))
+                 env=seeded_caller(emu, "limited"))
     msg = failed(result)
     assert msg.startswith("The caller (service principal with client id a0700000-0000-4000-8000-0000000000c2) lacks %s at scope %s; "
                           "only Owner, User Access Administrator or Role Based Access Control Administrator" % (WRITE, instance["scope"])), msg
     assert "Contributor is not enough" in msg and "Nothing was changed" in msg
     assert result["error_code"] == "AuthorizationPrecheckFailed" and "status_code" not in result
     entries = log()
-    assert writes(entries) == [], "no PUT or DELETE may be sent"
+    assert write_calls(entries) == [], "no PUT or DELETE may be sent"
     assert [e["status"] for e in permission_reads(entries)] == [200]
     assert [a for a in emu.state()["role_assignments"] if a["properties"]["principalId"] == ALICE] == []
 
 
-def test_contributor_cannot_remove_either(emu, run, instance, log):
+def test_contributor_cannot_remove_either(emu, run, instance, mark):
     grant(run, instance["scope"], ALICE, "Azure Digital Twins Data Owner", principal_type="User")
     before = emu.state()["role_assignments"]
-    mark = log()[-1]["seq"]
-    msg = failed(run(state="absent", instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, env=seeded(emu, "limited")))
+    start = mark()
+    msg = failed(run(state="absent", instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE,
+                     env=seeded_caller(emu, "limited")))
     assert "lacks %s at scope %s" % (DELETE, instance["scope"]) in msg and "can remove role assignments" in msg
-    assert writes(emu.requests(since=mark)) == []
+    assert write_calls(emu.requests(since=start)) == []
     assert emu.state()["role_assignments"] == before
 
 
 def test_new_instance_in_check_mode_is_checked_at_its_resource_group(emu, run, instance, log):
     future = instance["rg_scope"] + "/providers/Microsoft.DigitalTwins/digitalTwinsInstances/pc-not-yet"
-    msg = failed(run(check=True, scope=future, assignee_object_id=ALICE, principal_type="User", env=seeded(emu, "limited")))
+    msg = failed(run(check=True, scope=future, assignee_object_id=ALICE, principal_type="User",
+                     env=seeded_caller(emu, "limited")))
     assert "at scope %s (checked at %s, the nearest scope that exists)" % (future, instance["rg_scope"]) in msg
     reads = permission_reads(log())
     assert [e["status"] for e in reads] == [404, 200]
     assert "//digitalTwinsInstances/pc-not-yet" in reads[0]["path"] and reads[1]["path"].lower() == (instance["rg_scope"] + PERMISSIONS).lower()
-    assert writes(log()) == []
+    assert write_calls(log()) == []
 
 
 def test_new_resource_group_cannot_be_checked_in_advance(emu, run, log):
     """No permissions operation above the resource group (2022-04-01): the dry run passes, ARM decides on the write."""
     sub = emu.seed["subscription"]["id"]
     future = "/subscriptions/%s/resourceGroups/rg-not-yet/providers/Microsoft.DigitalTwins/digitalTwinsInstances/pc-x" % sub
-    result = run(check=True, scope=future, assignee_object_id=ALICE, principal_type="User", env=seeded(emu, "limited"))
+    result = run(check=True, scope=future, assignee_object_id=ALICE, principal_type="User",
+                 env=seeded_caller(emu, "limited"))
     assert result["changed"] is True and not result.get("failed"), result
     assert result["warning_texts"] == []
     assert [(e["status"], e["path"].split("/")[4]) for e in permission_reads(log())] == [(404, "rg-not-yet")]
-    assert writes(log()) == []
+    assert write_calls(log()) == []
 
 
 def test_subscription_scope_sends_no_permissions_request(emu, run, log):
     sub_scope = "/subscriptions/" + emu.seed["subscription"]["id"]
-    result = run(check=True, scope=sub_scope, assignee_object_id=ALICE, principal_type="User", role="Reader", env=seeded(emu, "limited"))
+    result = run(check=True, scope=sub_scope, assignee_object_id=ALICE, principal_type="User", role="Reader",
+                 env=seeded_caller(emu, "limited"))
     assert result["changed"] is True and not result.get("failed")
     assert permission_reads(log()) == []
 
 
 def test_without_the_check_arm_answers_403(emu, run, instance, log):
     result = run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User", check_permissions=False,
-                 env=seeded(emu, "limited"))
+                 env=seeded_caller(emu, "limited"))
     msg = failed(result)
     assert result["status_code"] == 403 and "Contributor is not enough" in msg
     assert permission_reads(log()) == []
-    assert [m for m, dummy in writes(log())] == ["PUT"]
+    assert [m for m, dummy in write_calls(log())] == ["PUT"]
 
 
 # ---- callers that may assign -------------------------------------------------------------------------------------------
@@ -169,11 +149,12 @@ def test_owner_creates_and_removes(emu, run, instance, log):
     assert run(state="absent", **args)["changed"] is True
     entries = log()
     assert [e["status"] for e in permission_reads(entries)] == [200, 200, 200]
-    assert [m for m, dummy in writes(entries)] == ["PUT", "DELETE"]
+    assert [m for m, dummy in write_calls(entries)] == ["PUT", "DELETE"]
 
 
 def test_user_access_administrator_assigns(emu, run, instance):
-    result = run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User", env=seeded(emu, "no_graph"))
+    result = run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User",
+                 env=seeded_caller(emu, "no_graph"))
     assert result["changed"] is True and not result.get("failed"), result.get("msg")
 
 
@@ -203,29 +184,29 @@ def test_custom_role_with_not_actions(emu, run, run_module, instance, log):
 
 # ---- no extra request when nothing changes; a failed read does not block -----------------------------------------------
 
-def test_no_change_run_sends_no_permissions_request(emu, run, instance):
+def test_no_change_run_sends_no_permissions_request(emu, run, instance, mark):
     args = dict(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User")
     run(**args)
     counts = []
     for check_permissions in (True, False):
-        mark = emu.requests()[-1]["seq"]
+        start = mark()
         assert run(check_permissions=check_permissions, **args)["changed"] is False
-        entries = emu.requests(since=mark)
-        assert permission_reads(entries) == [] and writes(entries) == []
+        entries = emu.requests(since=start)
+        assert permission_reads(entries) == [] and write_calls(entries) == []
         counts.append(len(entries))
     assert counts[0] == counts[1], "the check must cost nothing when nothing changes"
-    mark = emu.requests()[-1]["seq"]
+    start = mark()
     assert run(state="absent", instance=INSTANCE, resource_group=RG, assignee_object_id=CAROL)["changed"] is False
-    assert permission_reads(emu.requests(since=mark)) == []
+    assert permission_reads(emu.requests(since=start)) == []
 
 
-def test_caller_that_may_not_read_permissions_is_not_blocked(emu, run, run_module, instance, log):
+def test_caller_that_may_not_read_permissions_is_not_blocked(emu, run, run_module, instance, mark):
     """A custom role that may assign roles but not read permissions: the check says 'unknown' and ARM decides."""
     guid = custom_role(emu, run_module, "precheck blind assigner",
                        ["Microsoft.Authorization/roleAssignments/*", "Microsoft.DigitalTwins/digitalTwinsInstances/read"])
     sp, env = new_caller(emu, "sp-precheck-blind")
     grant(run, instance["scope"], sp["id"], guid)
-    mark = log()[-1]["seq"]
+    start = mark()
     args = dict(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User", env=env)
     check = run(check=True, **args)
     assert check["changed"] is True and not check.get("failed"), check.get("msg")
@@ -233,7 +214,7 @@ def test_caller_that_may_not_read_permissions_is_not_blocked(emu, run, run_modul
     applied = run(**args)
     assert applied["changed"] is True and not applied.get("failed"), applied.get("msg")
     assert applied["warning_texts"] == []
-    entries = emu.requests(since=mark)
+    entries = emu.requests(since=start)
     assert [e["status"] for e in permission_reads(entries)] == [403, 403]
     assert [(m, s) for m, s in ((e["method"], e["status"]) for e in entries) if m == "PUT"] == [("PUT", 201)]
 
@@ -241,6 +222,7 @@ def test_caller_that_may_not_read_permissions_is_not_blocked(emu, run, run_modul
 def test_failing_permissions_read_does_not_block(emu, run, instance, log):
     emu.inject_fault(path_regex="/providers/Microsoft.Authorization/permissions$", kind="status", status=400, count=1,
                      error_code="InjectedFault")
-    result = run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User", env=seeded(emu, "no_graph"))
+    result = run(instance=INSTANCE, resource_group=RG, assignee_object_id=ALICE, principal_type="User",
+                 env=seeded_caller(emu, "no_graph"))
     assert result["changed"] is True and not result.get("failed"), result.get("msg")
     assert [e["status"] for e in permission_reads(log())] == [400]

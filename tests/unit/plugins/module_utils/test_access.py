@@ -195,6 +195,41 @@ def test_duplicates_are_added_once():
     assert len(plan.add) == 1
 
 
+# ---- the pool of requests ------------------------------------------------------------------------------------------
+
+def test_in_pool_runs_at_once_keeps_the_order_and_each_error():
+    barrier = threading.Barrier(3, timeout=10)
+
+    def work(number):
+        barrier.wait()  # returns only once all three run at the same time
+        if number == 1:
+            raise DigitalTwinsError("no %d" % number)
+        return number * 10
+
+    outcomes = access.in_pool(work, [0, 1, 2], workers=3)
+    assert [result for result, error in outcomes] == [0, None, 20]
+    assert [error.message if error else None for result, error in outcomes] == [None, "no 1", None]
+
+
+def test_in_pool_keeps_to_its_bound_and_raises_what_is_not_a_module_error():
+    running, most, lock = [0], [0], threading.Lock()
+
+    def work(number):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        threading.Event().wait(0.02)
+        with lock:
+            running[0] -= 1
+        return number
+
+    assert access.in_pool(work, range(9), workers=3) == [(n, None) for n in range(9)]
+    assert most[0] == 3
+    assert access.in_pool(work, [], workers=3) == []
+    with pytest.raises(ZeroDivisionError):
+        access.in_pool(lambda n: 1 // n, [1, 0, 2])
+
+
 # ---- writes and verification -----------------------------------------------------------------------------------------
 
 def test_writes_run_and_results_are_reported():

@@ -350,6 +350,35 @@ def test_a_group_whose_instances_cannot_be_listed_fails_its_targets_alone():
     assert [c[1] for c in harness.authorization.calls if c[0] == "create"] == [RG]
 
 
+def test_the_lists_of_all_scopes_are_sent_at_once_and_the_list_form_raises_the_first_failure():
+    harness = Harness(instances=["dt%d" % i for i in range(1, 5)])
+    listing = harness.authorization.list_for_scope
+    barrier = threading.Barrier(4, timeout=10)
+
+    def list_for_scope(at, filter=None):  # pylint: disable=redefined-builtin
+        barrier.wait()  # returns only once the four lists are sent together
+        if at in (scope("dt2"), scope("dt4")):
+            raise http_error(403, "AuthorizationFailed")
+        return listing(at, filter)
+
+    harness.authorization.list_for_scope = list_for_scope
+    item = dict(assignee="alice@contoso.com", assignee_object_id=None, principal_type=None, role=None, state=None,
+                resource_group=None, scope=None)
+    params = dict(PARAMS, instance=None, resource_group="rg-twins", scope=None,
+                  assignments=[dict(item, instance="dt%d" % i) for i in range(1, 5)])
+    with pytest.raises(DigitalTwinsError) as caught:
+        access.converge(harness.context, params)
+    assert caught.value.message.startswith("Could not list the role assignments at %s" % scope("dt2"))
+    assert [c[0] for c in harness.authorization.calls] == ["list"] * 2, "no write, nor anything else"
+
+    barrier.reset()
+    result, failed = harness.run([entry("dt%d" % i, dict(assignee="alice@contoso.com")) for i in range(1, 5)],
+                                 verify=False)  # (the read-back would list two scopes only)
+    assert [run.index for run in failed] == [1, 3]
+    assert [(e["instance"], e["failed"], len(e["added"])) for e in result["targets"]] == [
+        ("dt1", False, 1), ("dt2", True, 0), ("dt3", False, 1), ("dt4", True, 0)]
+
+
 def test_a_read_back_that_fails_fails_its_target_alone():
     harness = Harness()
     listing = harness.authorization.list_for_scope
