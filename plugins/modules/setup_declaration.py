@@ -84,8 +84,9 @@ declaration:
       description: An item of O(twinops.digital_twins.dt_instance#module:instances).
       type: dict
     access:
-      description: An item of O(twinops.digital_twins.dt_role_assignment#module:targets), the data owners and readers
-        first, then C(setup_role_assignments).
+      description:
+        - An item of O(twinops.digital_twins.dt_role_assignment#module:targets), the data owners and readers first, then
+          C(setup_role_assignments).
       type: dict
     wait:
       description: C(setup_wait).
