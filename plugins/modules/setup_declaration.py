@@ -10,14 +10,14 @@ module: setup_declaration
 short_description: The setup role's declaration of one host, as items of the modules' list forms
 version_added: 0.2.0
 description:
-  - A step of the role P(twinops.digital_twins.setup#role): each host of the batch records what it declares with the
+  - A step of the role P(twinops.digital_twins.setup#role). Each host of the batch records what it declares with the
     role's variables (C(setup_instance_name), C(setup_resource_group), C(setup_location), C(setup_state), the tags,
     identity, public network access, the data owners and readers and C(setup_role_assignments), C(setup_exclusive),
     C(setup_wait), C(setup_verify) and the timeouts), and the role's C(run_once) calls then converge the declarations
     of every host together.
   - Returns the declaration as RV(declaration), built in Python from the variables as the role's argument spec
     validated them; it templates each variable on its own. Register it.
-  - Runs on the controller; it sends no request and starts no module process.
+  - Runs on the controller. It sends no request and starts no module process.
 author:
   - twinops maintainers (@twinops)
 options: {}
