@@ -60,7 +60,6 @@ class ActionModule(ActionBase):
             # Only what the failure needs (its message, what to roll back): the error line stays readable.
             result.update(failed=True, msg=outcome.failure)
             return result
-        result.update(instance=(outcome.entries.get("instances") or {}).get("instance") or {}, entries=outcome.entries)
         result["msg"] = outcome.summary()
         diffs = outcome.diffs()
         if diffs and self._task.diff:

@@ -8,43 +8,31 @@
 """One host's declaration for the setup role, as items of the modules' list forms (the logic of the
 setup_declaration action).
 
-Each host of a fleet declares one instance with the role's variables (``setup_*``, validated by the role's argument
-spec before this runs). The role's ``run_once`` calls converge the declarations of every host of the batch together;
-this builds each host's: its resource group item (``resource_group`` list form), its instance item (``dt_instance``
+Each host of a fleet declares one instance with the role's variables (``setup_*``), which this validates against the
+role's argument spec (meta/argument_specs.yml, with ArgumentSpecValidator as ansible-core's own role validation does).
+The role's ``run_once`` calls converge the declarations of every host of the batch together; this builds each host's: its resource group item (``resource_group`` list form), its instance item (``dt_instance``
 ``instances``), its access target (``dt_role_assignment`` ``targets``), and the keys the role selects hosts by.
 """
 
 from __future__ import annotations
 
-from ansible.module_utils.parsing.convert_bool import boolean
+import yaml
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 # The built-in roles that setup_data_owners and setup_data_readers grant (the names _roles resolves). Not imported from
 # _roles, which loads the Azure SDK: this runs in a controller worker process of every host of a fleet.
 DATA_OWNER = "Azure Digital Twins Data Owner"
 DATA_READER = "Azure Digital Twins Data Reader"
 
-# The role's inputs this reads, with their defaults (the role's defaults/main.yml holds the same ones).
-INPUTS = (
-    "setup_instance_name",
-    "setup_resource_group",
-    "setup_location",
-    "setup_state",
-    "setup_create_resource_group",
-    "setup_delete_resource_group",
-    "setup_resource_group_tags",
-    "setup_instance_tags",
-    "setup_purge_tags",
-    "setup_instance_identity",
-    "setup_public_network_access",
-    "setup_data_owners",
-    "setup_data_readers",
-    "setup_role_assignments",
-    "setup_exclusive",
-    "setup_verify",
-    "setup_wait",
-    "setup_wait_timeout",
-    "setup_principal_wait_timeout",
-)
+# The role's argument spec: its one entry point (meta/argument_specs.yml).
+ENTRY_POINT = "setup"
+
+
+def load_spec(path):
+    """The options of the role's entry point, from its meta/argument_specs.yml."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["argument_specs"][ENTRY_POINT]["options"]
 
 
 def access_items(owners, readers, assignments):
@@ -56,36 +44,40 @@ def access_items(owners, readers, assignments):
     return items
 
 
-def _integer(value, default):
-    return default if value is None or value == "" else int(value)
-
-
 def build(host, values):
-    """The declaration of ``host`` from the role's ``values`` (a mapping of INPUTS; a missing one is None)."""
-    name = values.get("setup_instance_name")
-    group = values.get("setup_resource_group")
-    state = values.get("setup_state") or "present"
-    location = values.get("setup_location")
-    purge_tags = boolean(values.get("setup_purge_tags", True), strict=False)
+    """The declaration of ``host`` from the role's ``values``, as the role's argument spec validated them (every
+    option present, defaults applied, types converted)."""
+    name, group, state = values["setup_instance_name"], values["setup_resource_group"], values["setup_state"]
+    location, purge_tags = values["setup_location"], values["setup_purge_tags"]
     return {
         "host": host,
-        "key": group.lower() if isinstance(group, str) else group,
-        "name_key": name.lower() if isinstance(name, str) else name,
+        "key": group.lower(),
+        "name_key": name.lower(),
         "state": state,
-        "create_resource_group": boolean(values.get("setup_create_resource_group", True), strict=False),
-        "delete_resource_group": boolean(values.get("setup_delete_resource_group", False), strict=False),
+        "create_resource_group": values["setup_create_resource_group"],
+        "delete_resource_group": values["setup_delete_resource_group"],
         # The location only creates the group: an existing group elsewhere is fine (match_location false).
         "resource_group": dict(name=group, location=location, match_location=False,
-                               tags=values.get("setup_resource_group_tags"), purge_tags=purge_tags),
+                               tags=values["setup_resource_group_tags"], purge_tags=purge_tags),
         "resource_group_absent": dict(name=group, state="absent"),
-        "instance": dict(name=name, resource_group=group, location=location, tags=values.get("setup_instance_tags"),
-                         purge_tags=purge_tags, identity=values.get("setup_instance_identity"),
-                         public_network_access=values.get("setup_public_network_access") or None, state=state),
-        "access": dict(instance=name, resource_group=group, exclusive=boolean(values.get("setup_exclusive", False), strict=False),
-                       assignments=access_items(values.get("setup_data_owners"), values.get("setup_data_readers"),
-                                                values.get("setup_role_assignments"))),
-        "wait": boolean(values.get("setup_wait", True), strict=False),
-        "verify": boolean(values.get("setup_verify", True), strict=False),
-        "wait_timeout": _integer(values.get("setup_wait_timeout"), 1200),
-        "principal_wait_timeout": _integer(values.get("setup_principal_wait_timeout"), 180),
+        "instance": dict(name=name, resource_group=group, location=location, tags=values["setup_instance_tags"],
+                         purge_tags=purge_tags, identity=values["setup_instance_identity"],
+                         public_network_access=values["setup_public_network_access"] or None, state=state),
+        "access": dict(instance=name, resource_group=group, exclusive=values["setup_exclusive"],
+                       assignments=access_items(values["setup_data_owners"], values["setup_data_readers"],
+                                                values["setup_role_assignments"])),
+        "wait": values["setup_wait"],
+        "verify": values["setup_verify"],
+        "wait_timeout": values["setup_wait_timeout"],
+        "principal_wait_timeout": values["setup_principal_wait_timeout"],
     }
+
+
+def declare(host, spec, variables):
+    """Validate ``variables`` (the role's options found among the host's variables, templated) against the role's
+    argument ``spec`` and build the host's declaration. Returns ``(declaration, errors)``; with errors, no
+    declaration."""
+    result = ArgumentSpecValidator(spec).validate(variables, validate_role_argument_spec=True)
+    if result.error_messages:
+        return None, list(result.error_messages)
+    return build(host, result.validated_parameters), []
