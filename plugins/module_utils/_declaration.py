@@ -80,4 +80,8 @@ def declare(host, spec, variables):
     result = ArgumentSpecValidator(spec).validate(variables, validate_role_argument_spec=True)
     if result.error_messages:
         return None, list(result.error_messages)
-    return build(host, result.validated_parameters), []
+    values = dict(result.validated_parameters)
+    # Lists and dicts go to the modules as given: the validator fills every suboption left out with None, which the
+    # modules' own item validation would take as given (they check the nested options themselves).
+    values.update((name, value) for name, value in variables.items() if spec[name].get("type") in ("list", "dict"))
+    return build(host, values), []

@@ -45,14 +45,19 @@ def test_present_declaration_from_the_defaults():
                                               purge_tags=True)
     assert declared["instance"] == dict(name="Twins-A", resource_group="RG-Twins", location="westus2", tags=None,
                                         purge_tags=True, identity=None, public_network_access=None, state="present")
-    access = dict(declared["access"], assignments=[{k: v for k, v in item.items() if v is not None}
-                                                   for item in declared["access"]["assignments"]])
-    assert access == dict(instance="Twins-A", resource_group="RG-Twins", exclusive=False, assignments=[
+    assert declared["access"] == dict(instance="Twins-A", resource_group="RG-Twins", exclusive=False, assignments=[
         {"assignee": "alice@contoso.com", "role": "Azure Digital Twins Data Owner"},
         {"assignee": "bob@contoso.com", "role": "Azure Digital Twins Data Reader"},
         {"assignee_object_id": "0e0", "role": "Reader"}])
     assert (declared["wait"], declared["verify"], declared["wait_timeout"], declared["principal_wait_timeout"]) == (
         True, True, 1200, 180)
+
+
+def test_nested_values_go_to_the_modules_as_given():
+    """The modules validate nested options themselves: nothing the user left out is filled in."""
+    identity = {"type": "SystemAssigned"}
+    declared = _declare(setup_instance_identity=identity, setup_instance_tags={"env": "dev"})
+    assert declared["instance"]["identity"] == identity and declared["instance"]["tags"] == {"env": "dev"}
 
 
 def test_values_as_inventories_write_them_are_converted():
