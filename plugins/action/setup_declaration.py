@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import os
 
+import yaml
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils._declaration import declare, load_spec
+from ansible_collections.twinops.digital_twins.plugins.module_utils._declaration import ENTRY_POINT, declare
 
 SPEC_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "roles", "setup", "meta",
                          "argument_specs.yml")
+
+
+def load_spec(path):
+    """The options of the role's entry point, from its meta/argument_specs.yml."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["argument_specs"][ENTRY_POINT]["options"]
+
+
 # Read when the controller loads the action, before it starts the worker processes that run it for each host.
 try:
     SPEC, SPEC_ERROR = load_spec(SPEC_PATH), None

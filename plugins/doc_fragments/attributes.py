@@ -48,3 +48,15 @@ attributes:
       - twinops.digital_twins.all
     description: Use C(group/twinops.digital_twins.all) in C(module_defaults) to set the authentication options once.
 """
+
+    # Actions that run on the controller only (the setup role's steps): no module process, no request.
+    CONTROLLER_ACTION = r"""
+attributes:
+  action:
+    support: full
+    description: Runs on the controller as an action plugin.
+  platform:
+    support: full
+    platforms: all
+    description: Runs on the controller.
+"""

@@ -154,7 +154,6 @@ class Outcome:
             changes=self.changes(),
         )
 
-
     def removal_fact(self):
         """The public fact of an instance the host removes (state absent)."""
         return dict(

@@ -10,13 +10,12 @@ setup_declaration action).
 
 Each host of a fleet declares one instance with the role's variables (``setup_*``), which this validates against the
 role's argument spec (meta/argument_specs.yml, with ArgumentSpecValidator as ansible-core's own role validation does).
-The role's ``run_once`` calls converge the declarations of every host of the batch together; this builds each host's: its resource group item (``resource_group`` list form), its instance item (``dt_instance``
-``instances``), its access target (``dt_role_assignment`` ``targets``), and the keys the role selects hosts by.
+The role's ``run_once`` calls converge the declarations of every host of the batch together; this builds each host's:
+its resource group item (``resource_group`` list form), its instance item (``dt_instance`` ``instances``), its access
+target (``dt_role_assignment`` ``targets``), and the keys the role selects hosts by.
 """
 
 from __future__ import annotations
-
-import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -25,14 +24,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 DATA_OWNER = "Azure Digital Twins Data Owner"
 DATA_READER = "Azure Digital Twins Data Reader"
 
-# The role's argument spec: its one entry point (meta/argument_specs.yml).
+# The entry point of the role's argument spec (meta/argument_specs.yml) that the declaration validates against.
 ENTRY_POINT = "setup"
-
-
-def load_spec(path):
-    """The options of the role's entry point, from its meta/argument_specs.yml."""
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["argument_specs"][ENTRY_POINT]["options"]
 
 
 def access_items(owners, readers, assignments):

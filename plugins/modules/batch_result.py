@@ -24,6 +24,8 @@ description:
   - Runs on the controller; it sends no request and starts no module process.
 author:
   - twinops maintainers (@twinops)
+extends_documentation_fragment:
+  - twinops.digital_twins.attributes.controller_action
 options:
   instance:
     description:
@@ -70,19 +72,12 @@ options:
         unchanged)."
     type: str
 attributes:
-  action:
-    support: full
-    description: Runs on the controller as an action plugin.
   check_mode:
     support: full
     description: Reports the predictions of check-mode results; nothing counts as created.
   diff_mode:
     support: full
     description: Shows the diff of each of the host's entries that changed, with a header naming it.
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller.
 seealso:
   - module: twinops.digital_twins.dt_instance
     description: The list form O(twinops.digital_twins.dt_instance#module:instances) whose results this action splits per host.

@@ -20,20 +20,16 @@ description:
   - Runs on the controller. It sends no request and starts no module process.
 author:
   - twinops maintainers (@twinops)
+extends_documentation_fragment:
+  - twinops.digital_twins.attributes.controller_action
 options: {}
 attributes:
-  action:
-    support: full
-    description: Runs on the controller as an action plugin.
   check_mode:
     support: full
     description: Reads variables only; the same in check mode.
   diff_mode:
     support: none
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller.
+    description: Returns no diff; the role's report (M(twinops.digital_twins.batch_result)) gives each host its diff.
 seealso:
   - module: twinops.digital_twins.batch_result
     description: Reports each host's share of the batch calls' results.

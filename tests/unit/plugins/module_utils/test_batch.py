@@ -137,11 +137,11 @@ def test_removal_of_an_instance_already_gone():
 
 
 def test_values_to_note():
-    outcome = Outcome([{"instances": [_instance("dt-b", "RG", after={"name": "dt-b", "resource_group": "RG",
-                                                                      "host_name": "dt-b.h", "endpoint": "https://dt-b.h"})]}],
-                      "dt-b", "rg")
+    after = {"name": "dt-b", "resource_group": "RG", "host_name": "dt-b.h", "endpoint": "https://dt-b.h"}
+    outcome = Outcome([{"instances": [_instance("dt-b", "RG", after=after)]}], "dt-b", "rg")
     assert outcome.values_to_note() == ["hostName: dt-b.h", "name: dt-b", "resourceGroup: RG", "endpoint: https://dt-b.h"]
     planned = Outcome([PLAN], "dt-a", "rg")
     assert planned.values_to_note()[0] == "hostName: dt-a.example"
-    assert Outcome([], "dt-c", "rg").values_to_note() == ["hostName: (known once the instance exists)", "name: dt-c",
-                                                         "resourceGroup: rg", "endpoint: (known once the instance exists)"]
+    later = "(known once the instance exists)"
+    expected = ["hostName: " + later, "name: dt-c", "resourceGroup: rg", "endpoint: " + later]
+    assert Outcome([], "dt-c", "rg").values_to_note() == expected

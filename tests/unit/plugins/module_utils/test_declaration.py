@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils import _declaration, _roles
-from ansible_collections.twinops.digital_twins.plugins.module_utils._declaration import access_items, declare, load_spec
+from ansible_collections.twinops.digital_twins.plugins.module_utils._declaration import ENTRY_POINT, access_items, declare
 
 ROLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "setup")
-SPEC = load_spec(os.path.join(ROLE, "meta", "argument_specs.yml"))
+with open(os.path.join(ROLE, "meta", "argument_specs.yml"), encoding="utf-8") as _handle:
+    SPEC = yaml.safe_load(_handle)["argument_specs"][ENTRY_POINT]["options"]
 REQUIRED = dict(setup_instance_name="Twins-A", setup_resource_group="RG-Twins", setup_location="westus2")
 
 
