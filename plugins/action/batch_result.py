@@ -74,7 +74,8 @@ class ActionModule(ActionBase):
             if VariableLayer is not None:
                 self.register_host_variables(facts, VariableLayer.CACHEABLE_FACT)
                 self.register_host_variables(facts, VariableLayer.EPHEMERAL_FACT)
-            result["ansible_facts"] = facts
+            else:
+                result["ansible_facts"] = facts
             result["fact"] = fact
             result["ansible_stats"] = dict(data={args["publish"]: {task_vars["inventory_hostname"]: fact}},
                                            per_host=False, aggregate=True)

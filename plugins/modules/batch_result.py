@@ -112,14 +112,6 @@ msg:
   returned: always
   type: str
   sample: instance created; role assignments 2 added, 0 removed
-instance:
-  description: The host's instance, as its latest entry reports it (empty when it has none).
-  returned: when the host did not fail
-  type: dict
-entries:
-  description: The host's latest entry of each kind, keyed by the list it came from.
-  returned: when the host did not fail
-  type: dict
 fact:
   description: The host's outcome, as described for O(publish).
   returned: when O(publish) is set and the host did not fail
