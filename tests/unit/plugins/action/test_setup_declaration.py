@@ -9,13 +9,19 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.twinops.digital_twins.plugins.action import setup_declaration
 from ansible_collections.twinops.digital_twins.plugins.module_utils import _declaration, _roles
-from ansible_collections.twinops.digital_twins.plugins.module_utils._declaration import ENTRY_POINT, access_items, declare
+from ansible_collections.twinops.digital_twins.plugins.module_utils._declaration import access_items, declare
 
 ROLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "setup")
-with open(os.path.join(ROLE, "meta", "argument_specs.yml"), encoding="utf-8") as _handle:
-    SPEC = yaml.safe_load(_handle)["argument_specs"][ENTRY_POINT]["options"]
+SPEC = setup_declaration.load_spec(os.path.join(ROLE, "meta", "argument_specs.yml"))
 REQUIRED = dict(setup_instance_name="Twins-A", setup_resource_group="RG-Twins", setup_location="westus2")
+
+
+def test_the_action_reads_the_role_spec_when_loaded():
+    """The action reads the spec once, when the controller loads it (before the per-host workers start)."""
+    assert setup_declaration.SPEC_ERROR is None
+    assert setup_declaration.SPEC == SPEC
 
 
 def _declare(**values):
