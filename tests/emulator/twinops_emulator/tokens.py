@@ -7,7 +7,6 @@ import time
 import uuid
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 
 from .arm_errors import EmulatorError, GRAPH
 
@@ -34,7 +33,6 @@ class TokenService:
         self.key = signing_key
         self.public_key = signing_key.public_key()
         self.base_url = base_url
-        self.private_pem = signing_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
     def jwks(self):
         numbers = self.public_key.public_numbers()
@@ -53,13 +51,13 @@ class TokenService:
             claims.update({'appid': principal['appId'], 'azp': principal['appId'], 'idtyp': 'app'})
         else:
             claims.update({'appid': principal.get('login_client_id', ''), 'upn': principal.get('userPrincipalName'), 'idtyp': 'user'})
-        return jwt.encode(claims, self.private_pem, algorithm='RS256', headers={'kid': KEY_ID})
+        return jwt.encode(claims, self.key, algorithm='RS256', headers={'kid': KEY_ID})
 
     def mint_federated(self, subject, audience=FEDERATION_AUDIENCE, lifetime=600):
         now = int(time.time())
         claims = {'iss': f'{self.base_url}/federation', 'sub': subject, 'aud': audience, 'iat': now, 'nbf': now, 'exp': now + lifetime,
                   'jti': str(uuid.uuid4())}
-        return jwt.encode(claims, self.private_pem, algorithm='RS256', headers={'kid': KEY_ID})
+        return jwt.encode(claims, self.key, algorithm='RS256', headers={'kid': KEY_ID})
 
     def verify_federated(self, assertion):
         """Claims of a federation token signed by this emulator; raises jwt.PyJWTError when invalid."""
