@@ -157,9 +157,8 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._clients imp
     import_client_class,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
-from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import guid_of
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import guid_of, validate_resource_group
 from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import list_instances
-from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import validate_resource_group_name
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import role_names
 
 # The sentence of the modules' no-credentials message that speaks of module_defaults, which an inventory has not.
@@ -227,7 +226,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             for subscription in subscriptions:
                 validate_auth_params(dict(self.auth_params(), subscription_id=subscription))
             for group in groups:
-                validate_resource_group_name(group)
+                validate_resource_group(group)
             session = AzureSession(dict(self.auth_params(), subscription_id=subscriptions[0]))
             session.preflight()
             session.token(session.cloud.arm_scope)  # one sign-in, before any list: a wrong secret is one clear error

@@ -71,16 +71,6 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions
 from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES, classify, given
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import DATA_ROLE_GUIDS, parse_role
 
-ITEM_OPTIONS = dict(
-    assignee=dict(type="str"),
-    assignee_object_id=dict(type="str"),
-    principal_type=dict(type="str", choices=PRINCIPAL_TYPES),
-    role=dict(type="str"),
-    state=dict(type="str", choices=["present", "absent"]),
-    instance=dict(type="str"),
-    resource_group=dict(type="str"),
-    scope=dict(type="str"),
-)
 # Concurrent role assignment requests per call: the lists of the scopes, the writes, the lists of the read-back.
 WORKERS = 8
 # Read-back: 1 s, 2 s, 4 s, then every 5 s, until verify_timeout.

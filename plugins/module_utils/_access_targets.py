@@ -29,7 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._access import (
-    ITEM_OPTIONS,
     Target,
     capitalized,
     check_consistent,
@@ -49,15 +48,6 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import 
     validate_resource_group,
 )
 
-LOCATION_OPTIONS = ("instance", "resource_group", "scope")
-TARGET_ITEM_OPTIONS = dict((key, value) for key, value in ITEM_OPTIONS.items() if key not in LOCATION_OPTIONS)
-TARGET_OPTIONS = dict(
-    instance=dict(type="str"),
-    resource_group=dict(type="str"),
-    scope=dict(type="str"),
-    assignments=dict(type="list", elements="dict", options=TARGET_ITEM_OPTIONS),
-    exclusive=dict(type="bool"),
-)
 NOTHING_CHANGED = "Nothing was changed."
 
 

@@ -32,6 +32,7 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import 
     scope_of_assignment_id,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._permissions import ROLE_WRITERS
+from ansible_collections.twinops.digital_twins.plugins.module_utils._principal import PRINCIPAL_TYPES
 from ansible_collections.twinops.digital_twins.plugins.module_utils._roles import (
     BUILTIN_BY_GUID,
     CONTROL_ROLE_GUIDS,
@@ -46,6 +47,29 @@ TARGET_OPTIONS = dict(
     scope=dict(type="str"),
     assignee=dict(type="str"),
     assignee_object_id=dict(type="str"),
+)
+
+# The items of the list form (assignments[]); the options are here, not in _access, so that a module which takes the
+# list form as an option loads the list form's logic only when a task uses it.
+ITEM_OPTIONS = dict(
+    assignee=dict(type="str"),
+    assignee_object_id=dict(type="str"),
+    principal_type=dict(type="str", choices=PRINCIPAL_TYPES),
+    role=dict(type="str"),
+    state=dict(type="str", choices=["present", "absent"]),
+    instance=dict(type="str"),
+    resource_group=dict(type="str"),
+    scope=dict(type="str"),
+)
+# The items of the targets form (targets[]): where, then assignments[] without a location of their own.
+LOCATION_OPTIONS = ("instance", "resource_group", "scope")
+TARGETS_OPTIONS = dict(
+    instance=dict(type="str"),
+    resource_group=dict(type="str"),
+    scope=dict(type="str"),
+    assignments=dict(type="list", elements="dict",
+                     options=dict((key, value) for key, value in ITEM_OPTIONS.items() if key not in LOCATION_OPTIONS)),
+    exclusive=dict(type="bool"),
 )
 
 # The namespace of ARM's (and Bicep's) guid() template function.

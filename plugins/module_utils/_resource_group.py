@@ -26,17 +26,12 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._compare imp
     validate_result_tags,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError, azure_errors
-from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import resource_group_id, validate_resource_group
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import resource_group_id
 from ansible_collections.twinops.digital_twins.plugins.module_utils._locations import LocationChecker
 
 
 # How many of a group's resources an error lists before "and more".
 RESOURCE_LIST_CAP = 20
-
-
-def validate_resource_group_name(name, option="resource_group"):
-    """Check a resource group name before any request; raises DigitalTwinsError."""
-    return validate_resource_group(name, option)
 
 
 def group_id(subscription_id, name):

@@ -399,6 +399,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import Deadline
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import validate_location, validate_tags
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import validate_resource_group
 from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import (
     IDENTITY_TYPES,
     PUBLIC_NETWORK_ACCESS,
@@ -412,7 +413,6 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._instance im
     validate_name,
 )
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
-from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import validate_resource_group_name
 
 IDENTITY_SPEC = dict(type="dict", options=dict(
     type=dict(type="str", required=True, choices=list(IDENTITY_TYPES)),
@@ -458,7 +458,7 @@ def request_from(params, subscription_id, wait):
     validate_tags(params["tags"])
     return InstanceRequest(
         subscription_id=subscription_id,
-        resource_group=validate_resource_group_name(params["resource_group"]),
+        resource_group=validate_resource_group(params["resource_group"]),
         name=validate_name(params["name"]),
         location=validate_location(params["location"]),
         tags=params["tags"],

@@ -130,7 +130,7 @@ instances:
 
 from ansible_collections.twinops.digital_twins.plugins.module_utils._instance import find_instances, validate_name
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
-from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import validate_resource_group_name
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import validate_resource_group
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str"),
@@ -143,7 +143,7 @@ def run_module(module):
     if name is not None:
         validate_name(name)
     if group is not None:
-        validate_resource_group_name(group)
+        validate_resource_group(group)
     module.exit_json(changed=False, instances=find_instances(module.client("digitaltwins"), name, group))
 
 

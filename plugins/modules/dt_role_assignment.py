@@ -589,9 +589,10 @@ targets:
             - "Azure Digital Twins Data Owner: alice@contoso.com (0e000000-0000-4000-8000-00000000a11c)"
 """
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils import _access, _access_targets
 from ansible_collections.twinops.digital_twins.plugins.module_utils._assignments import (
+    ITEM_OPTIONS,
     TARGET_OPTIONS,
+    TARGETS_OPTIONS,
     Desired,
     data_role_warning,
     ensure_absent,
@@ -627,8 +628,8 @@ ARGUMENT_SPEC = dict(
     principal_type=dict(type="str", choices=PRINCIPAL_TYPES),
     role=dict(type="str", default="Azure Digital Twins Data Owner"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
-    assignments=dict(type="list", elements="dict", options=_access.ITEM_OPTIONS),
-    targets=dict(type="list", elements="dict", options=_access_targets.TARGET_OPTIONS),
+    assignments=dict(type="list", elements="dict", options=ITEM_OPTIONS),
+    targets=dict(type="list", elements="dict", options=TARGETS_OPTIONS),
     exclusive=dict(type="bool", default=False),
     verify=dict(type="bool", default=True),
     verify_timeout=dict(type="int", default=60),
@@ -636,6 +637,14 @@ ARGUMENT_SPEC = dict(
     check_permissions=dict(type="bool", default=True),
     notices=dict(type="bool", default=True),
 )
+
+
+def list_forms():
+    """The logic of the list forms (_access, _access_targets), imported when a task needs it: a module process imports
+    its sources from the payload on every start, and the single form needs only a small part of them."""
+    from ansible_collections.twinops.digital_twins.plugins.module_utils import _access, _access_targets
+
+    return _access, _access_targets
 
 
 def check_options(params):
@@ -679,6 +688,7 @@ def check_instance(module, scope):
     params = module.params
     if not params["instance"]:
         return
+    _access = list_forms()[0]
     missing = _access.missing_instance_error(lambda: module.client("digitaltwins"), scope)
     if missing is None:
         return
@@ -745,6 +755,7 @@ def run_single(module):
 def list_context(module):
     """What _access needs from the module: clients, resolvers and how to warn."""
     directory = GraphDirectory(module.session)
+    _access = list_forms()[0]
     return _access.Context(
         authorization=lambda: module.client("authorization"), digitaltwins=lambda: module.client("digitaltwins"),
         subscription_id=module.session.subscription_id, check_mode=module.check_mode, warn=module.warn,
@@ -755,6 +766,7 @@ def list_context(module):
 
 def run_list(module):
     """A declared set of assignments over one or many scopes (see _access.converge)."""
+    _access = list_forms()[0]
     result = _access.converge(list_context(module), module.params)
     if not module.diff_mode:
         result.pop("diff")
@@ -763,6 +775,7 @@ def run_list(module):
 
 def run_targets(module):
     """Many scopes, one declared set each, each converging or failing on its own (see _access_targets)."""
+    _access_targets = list_forms()[1]
     result, failed = _access_targets.converge_targets(list_context(module), module.params)
     if not module.diff_mode:
         result.pop("diff")

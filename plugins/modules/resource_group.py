@@ -257,6 +257,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.twinops.digital_twins.plugins.module_utils._clients import Deadline
 from ansible_collections.twinops.digital_twins.plugins.module_utils._compare import validate_location, validate_tags
 from ansible_collections.twinops.digital_twins.plugins.module_utils._errors import DigitalTwinsError
+from ansible_collections.twinops.digital_twins.plugins.module_utils._ids import validate_resource_group
 from ansible_collections.twinops.digital_twins.plugins.module_utils._module import AzureDTModule
 from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_group import (
     GroupItem,
@@ -265,7 +266,6 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_gr
     ensure_many,
     ensure_present,
     read_group,
-    validate_resource_group_name,
     wait_while_deleting,
 )
 
@@ -301,7 +301,7 @@ SINGLE_ONLY = ("name", "location", "tags")
 
 def validate(params):
     """Every option of one group checked before any request; returns the name and the normalised location."""
-    name = validate_resource_group_name(params["name"], option="name")
+    name = validate_resource_group(params["name"], option="name")
     validate_tags(params["tags"])
     return name, validate_location(params["location"])
 

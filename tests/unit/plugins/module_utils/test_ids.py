@@ -140,7 +140,7 @@ def test_resource_group_names_accepted(name):
     assert ids.validate_resource_group(name) == name
 
 
-@pytest.mark.parametrize("name", ["", "rg.", "..", ".", "r g", "rg/x", "x" * 91, "rg%2F"])
+@pytest.mark.parametrize("name", ["", None, "rg.", "..", ".", "r g", "rg/x", "x" * 91, "rg%2F", "my rg"])
 def test_resource_group_names_refused(name):
     with pytest.raises(DigitalTwinsError, match="resource_group .* is not a valid resource group name"):
         ids.validate_resource_group(name)

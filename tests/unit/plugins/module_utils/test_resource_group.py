@@ -15,7 +15,6 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._resource_gr
     ensure_present,
     get_group,
     to_dict,
-    validate_resource_group_name,
 )
 from ansible_collections.twinops.digital_twins.tests.unit.plugins.fakes import SUB, FakePoller, http_error
 
@@ -82,17 +81,6 @@ def group(name, location="westus2", tags=None, state="Succeeded"):
 
 def resource(name, kind="Microsoft.DigitalTwins/digitalTwinsInstances"):
     return SimpleNamespace(id="/subscriptions/%s/resourceGroups/rg/providers/%s/%s" % (SUB, kind, name), name=name, type=kind)
-
-
-@pytest.mark.parametrize("name", ["rg", "my_rg-1.(test)", "x" * 90, "grüppe"])
-def test_good_names(name):
-    assert validate_resource_group_name(name) == name
-
-
-@pytest.mark.parametrize("name", ["", "a/b", "ends.", "x" * 91, "has space", None])
-def test_bad_names(name):
-    with pytest.raises(DigitalTwinsError, match="not a valid resource group name"):
-        validate_resource_group_name(name)
 
 
 def test_get_missing_is_none_but_forbidden_raises():
