@@ -11,8 +11,8 @@ short_description: Select what each of the setup role's batch calls covers
 version_added: 0.2.0
 description:
   - A step of the role P(twinops.digital_twins.setup#role). The role converges every host of a batch in a few
-    C(run_once) calls of the list forms: a dry run of the access and of the instances (check mode), then the writes
-    the dry run predicts (the resource groups, the instances, the access, the resource groups to delete). Called
+    C(run_once) calls of the list forms (a dry run of the access and of the instances, in check mode, then the
+    writes the dry run predicts to the resource groups, the instances and the access, and the resource groups to delete). Called
     C(run_once) between them, this action returns the inputs of the calls that follow O(step), from the batch's
     declarations (M(twinops.digital_twins.setup_declaration)) and the results registered so far, read by the
     variable names given in O(registered).
@@ -34,7 +34,7 @@ options:
         access targets to plan (RV(targets)) and the batch's settings (RV(wait), RV(wait_timeout),
         RV(principal_wait_timeout), RV(verify)) and RV(shared_resource_groups). Register it under the name
         O(registered.batch).
-      - V(access_planned), after the dry run of the access, returns the instances to plan (RV(instances)): those
+      - V(access_planned), after the dry run of the access, returns the instances to plan (RV(instances)), those
         of the hosts whose access plan passed.
       - V(planned), after both dry runs, returns whether the writes run (RV(apply)), the resource groups to converge
         (RV(resource_groups)) and the names of the results each host's outcome is read from (RV(results)).
@@ -197,7 +197,7 @@ resource_groups:
 results:
   description:
     - The names of the results each host's outcome is read from, in call order, by the state it declares (for
-      O(twinops.digital_twins.batch_result#module:results)): the dry runs, and the writes when they run in this pass.
+      O(twinops.digital_twins.batch_result#module:results)), the dry runs and, when they run in this pass, the writes.
   returned: with O(step=planned)
   type: dict
   sample: {present: [setup_plan_access, setup_plan_instances], absent: [setup_plan_instances]}
