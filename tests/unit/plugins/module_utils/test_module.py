@@ -25,9 +25,9 @@ from ansible_collections.twinops.digital_twins.plugins.module_utils._module impo
 )
 
 COLLECTION = Path(_module.__file__).resolve().parents[2]
-# The Azure modules; batch_result and setup_declaration are controller-side actions (no Azure call, no requirement).
+# The Azure modules; batch_plan, batch_result and setup_declaration are controller-side actions (no Azure call, no requirement).
 MODULES = sorted(path.stem for path in (COLLECTION / "plugins" / "modules").glob("*.py")
-                 if path.stem not in ("__init__", "batch_result", "setup_declaration"))
+                 if path.stem not in ("__init__", "batch_plan", "batch_result", "setup_declaration"))
 
 
 def requirements_txt():
