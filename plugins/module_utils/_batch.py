@@ -24,7 +24,8 @@ REMOVAL_ORDER = ("instances", "resource_groups")
 LABELS = {"resource_groups": "resource group", "instances": "instance", "targets": "role assignments"}
 
 
-def _lower(value):
+def lower_name(value):
+    """A name as Azure compares it (case-insensitively); anything else as given."""
     return value.lower() if isinstance(value, str) else value
 
 
@@ -32,11 +33,11 @@ def matches(kind, item, instance, resource_group):
     """True when ``item`` (an entry of the ``kind`` list) is the host's."""
     if not isinstance(item, dict):
         return False
-    group = _lower(resource_group)
+    group = lower_name(resource_group)
     if kind == "resource_groups":
-        return _lower(item.get("name")) == group
+        return lower_name(item.get("name")) == group
     name = item.get("name") if kind == "instances" else item.get("instance")
-    return _lower(name) == _lower(instance) and _lower(item.get("resource_group")) == group
+    return lower_name(name) == lower_name(instance) and lower_name(item.get("resource_group")) == group
 
 
 def entry_of(result, instance, resource_group):

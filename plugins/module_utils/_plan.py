@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible_collections.twinops.digital_twins.plugins.module_utils._batch import _lower
+from ansible_collections.twinops.digital_twins.plugins.module_utils._batch import lower_name
 
 # The points of the role's flow, in order: each returns the inputs of the calls that follow it.
 STEPS = ("collect", "access_planned", "planned", "groups_converged", "instances_converged")
@@ -47,7 +47,7 @@ def answered(result, kind):
 
 def failed_names(result, kind, field):
     """The names (lower case) that ``field`` gives of the failed entries of one result, in order."""
-    return [_lower(item.get(field)) for item in items(result, kind) if item.get("failed")]
+    return [lower_name(item.get(field)) for item in items(result, kind) if item.get("failed")]
 
 
 def any_changed(result, kind):
@@ -108,7 +108,7 @@ class Plan:
         """The resource groups that the dry run of the instances found."""
         found = []
         for item in items(self.instance_plan, "instances"):
-            name = _lower(item.get("resource_group"))
+            name = lower_name(item.get("resource_group"))
             if item.get("resource_group_exists") and name not in found:
                 found.append(name)
         return found
