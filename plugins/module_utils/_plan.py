@@ -54,6 +54,12 @@ def any_changed(result, kind):
     return any(item.get("changed") for item in items(result, kind))
 
 
+def excluding(declarations, names):
+    """The declarations whose instance (``name_key``) is not among ``names``."""
+    names = set(names)
+    return [declaration for declaration in declarations if declaration["name_key"] not in names]
+
+
 def collect(declarations):
     """The batch, from the declarations of its hosts (None for a host without one, which is left out), and the
     inputs of the dry runs: the access targets of the hosts whose instance is present, and the batch's settings
@@ -100,8 +106,7 @@ class Plan:
     @property
     def to_plan(self):
         """The declarations whose instance the dry run of the instances covers."""
-        refused = set(self.access_refused)
-        return [declaration for declaration in self.batch if declaration["name_key"] not in refused]
+        return excluding(self.batch, self.access_refused)
 
     @property
     def groups_found(self):
@@ -127,8 +132,7 @@ class Plan:
     @property
     def planned(self):
         """The declarations whose dry run passed."""
-        failed = set(self.plan_failed)
-        return [declaration for declaration in self.batch if declaration["name_key"] not in failed]
+        return excluding(self.batch, self.plan_failed)
 
     @property
     def to_create(self):
@@ -172,9 +176,9 @@ class Plan:
     @property
     def converging(self):
         """The declarations whose resource group and instance converged: their access is next."""
-        groups, instances = set(self.groups_failed), set(self.instances_failed)
-        return [declaration for declaration in self.to_create
-                if declaration["key"] not in groups and declaration["name_key"] not in instances]
+        groups = set(self.groups_failed)
+        return [declaration for declaration in excluding(self.to_create, self.instances_failed)
+                if declaration["key"] not in groups]
 
     @property
     def deleted_ids(self):
